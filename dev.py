@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""Project set-up and the two everyday commands. Needs only Python 3.11+.
+
+    python3 dev.py build             bring the bundled sample archive (content/) up to date
+    python3 dev.py test              install what the tests need and run the whole suite
+
+Each command creates `.venv/` on first use and reinstalls the project when pyproject.toml changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def _stamp() -> str:
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def ensure_environment(extras: str = "") -> None:
+    """Create the virtual environment and install the project (with extras) if needed."""
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs under any python3
+        sys.exit("gen needs Python 3.11 or newer")
+    if not PYTHON.exists():
+        print("dev: creating .venv", file=sys.stderr)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    wanted = _stamp()
+    stamps = [VENV / f".installed-{name}" for name in ("base", *filter(None, [extras]))]
+    if all(stamp.exists() and stamp.read_text() == wanted for stamp in stamps):
+        return
+    target = f".[{extras}]" if extras else "."
+    print(f"dev: installing {target} into .venv", file=sys.stderr)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
+                   check=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", target],
+                   cwd=ROOT, check=True)
+    for stamp in stamps:
+        stamp.write_text(wanted)
+
+
+def run(*command: str) -> int:
+    return subprocess.run(list(command), cwd=ROOT).returncode
+
+
+def cmd_build(args: list[str]) -> int:
+    """Bring the sample archive in content/ up to date from the bundled corpus.
+
+    Re-importing is a no-op unless the importer changed, and never overwrites an edited page.
+    Rendering content/ into site/ (`gen build`, `gen serve`) arrives with issue #3.
+    """
+    ensure_environment()
+    return run(str(BIN / "gen"), "import", "--content", "content", *args,
+               "tests/fixtures/corpus")
+
+
+def cmd_test(args: list[str]) -> int:
+    ensure_environment("test")
+    lint = run(str(BIN / "ruff"), "check", "generator", "tests", "benchmarks", "dev.py")
+    tests = run(str(PYTHON), "-m", "pytest", *(args or ["-q"]))
+    return tests or lint
+
+
+def main() -> int:
+    commands = {"build": cmd_build, "test": cmd_test}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    return commands[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

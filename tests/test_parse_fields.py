@@ -159,7 +159,7 @@ def test_latin1_crlf_raw_cable() -> None:
 def test_wikileaks_page_metadata_wins() -> None:
     cable = parse_file(CORPUS / "wikileaks-html" / "06LAPAZ417.html")
     assert cable.reference_id == "06LAPAZ417"
-    assert cable.created == "2006-02-16T23:11Z"
+    assert cable.created == "2006-02-16T23:10Z"  # the DTG's minutes, not the page's
     assert cable.released == "2010-12-03T21:09Z"
     assert cable.classification == "CONFIDENTIAL"
     assert cable.origin == "Embassy La Paz"

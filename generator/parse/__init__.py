@@ -58,7 +58,7 @@ def parse_cable(raw: RawCable) -> Cable:
     cable.sender = routing.sender
     cable.to = routing.to
     cable.info = routing.info
-    cable.created = meta.get("created") or routing.created
+    cable.created = _created(meta.get("created"), routing.created)
     cable.released = meta.get("released")
     cable.captions = fields.captions
     cable.handling = fields.handling
@@ -91,6 +91,17 @@ def parse_cable(raw: RawCable) -> Cable:
     if not body.paragraphs:
         cable.warnings.append("no body text")
     return cable
+
+
+def _created(from_metadata: str | None, from_dtg: str | None) -> str | None:
+    """The creation time: the metadata's, but with the DTG's minutes when both agree on the hour.
+
+    The 2010 WikiLeaks pages print minutes equal to the hour on a 12-hour clock (`23:11` for a
+    DTG of `162310Z`), so where the DTG gives the same date and hour it is the better source.
+    """
+    if from_metadata and from_dtg and from_metadata[:13] == from_dtg[:13]:
+        return from_dtg
+    return from_metadata or from_dtg
 
 
 def _reference_id(raw: RawCable, post: str | None, serial: str | None,
@@ -193,7 +204,7 @@ def _references(text: str | None, citing_year: str, listed: str | None) -> list[
     if not text:
         return []
     entries = _split_ref_entries(text)
-    listed_ids = {i.strip() for i in (listed or "").replace(";", ",").split(",") if i.strip()}
+    listed_ids = set(re.split(r"[\s,;|]+", listed or "")) - {""}
     references = []
     for letter, entry in entries:
         reference_id = cited_reference_id(entry, citing_year)

@@ -30,8 +30,9 @@ from generator.model.cable import Cable, Paragraph
 ORIGINAL_FENCE_INFO = "cable-original"
 DIGEST_KEY = "import_digest"
 
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>{}&|~])")
-_BLOCK_START = re.compile(r"^([#+\-=>]|\d{1,9}(?=[.)]))")
+# `#` everywhere, not only at a line start: a trailing ` #` would close an ATX heading.
+_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>{}&|~#])")
+_BLOCK_START = re.compile(r"^([+\-=>]|\d{1,9}(?=[.)]))")
 _DIGEST_LINE = re.compile(r"^%s: ([0-9a-f]{64})\n" % DIGEST_KEY, re.M)
 
 try:  # libyaml's emitter is several times faster than the pure-Python one

@@ -8,6 +8,15 @@ from pathlib import Path
 
 from generator.content.page import is_unedited
 
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+
 CREATED, UNCHANGED, UPDATED, KEPT_EDITS, OVERWRITTEN = (
     "created", "unchanged", "updated", "kept-edits", "overwritten")
 
@@ -48,6 +57,8 @@ class PageWriter:
             self._made_dirs.add(folder)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
         try:
+            # mkstemp makes the file private; give it the mode a plain open() would.
+            os.fchmod(handle, 0o666 & ~_UMASK)
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
             os.replace(temporary, path)

@@ -41,9 +41,6 @@ def parse_cable(raw: RawCable) -> Cable:
     header_lines = raw.header.split("\n") if raw.header else []
     body_lines = raw.body.split("\n")
 
-    # Drop Markdown link syntax a conversion tool put around TAGS (`[PHUM](#)`).
-    body_lines = [_MARKDOWN_LINK.sub(r"\1", line) if "](" in line else line for line in body_lines]
-
     if header_lines:
         routing = parse_routing_header(header_lines)
     else:
@@ -77,7 +74,9 @@ def parse_cable(raw: RawCable) -> Cable:
         else level_classification
     )
     if fields.tags:
-        cable.tags = classify_tags(re.split(r"[\s,;]+", fields.tags))
+        # A conversion tool may have written each tag as a Markdown link: `[PHUM](#)`.
+        tags_text = _MARKDOWN_LINK.sub(r"\1", fields.tags)
+        cable.tags = classify_tags(re.split(r"[\s,;]+", tags_text))
     cable.subject = fields.subject
     cable.eo12958 = _eo12958(fields.eo)
     cable.classified_by = _classified_by(fields.classified_by)

@@ -17,7 +17,9 @@ _TERMINAL = (".", "!", "?", ":", ";", ")", '"', "'", "”", "’")
 # Lines after the signer or the last paragraph that are transmission debris, not text.
 _END_MARKERS = re.compile(
     r"^(?:BT|NNNN|#\d+|EXEMPT|END CABLE TEXT|(?:UN)?CLASSIFIED|CONFIDENTIAL|SECRET|NOFORN|"
-    r"[^A-Za-z0-9]+)$", re.I)
+    r"[^A-Za-z0-9]+|SELECT \* FROM .*|\d{4}[A-Z]+\d+ - [A-Z/ ]+)$", re.I)
+# A line that cannot end a sentence, after which a bare name is the signer all the same.
+_NO_SENTENCE = re.compile(r"(?:https?://|www\.|\*\*\*|---)", re.I)
 _SIGNER_LINE = re.compile(r"^[A-Z][A-Za-z'\-]+(?:\s+[A-Z][A-Za-z.'\-]*){0,3}$")
 _SIGNER_TAIL = re.compile(r"(?<=[.!?)\"”])\s+([A-Z][A-Za-z'\-]{1,30})$")
 _NOT_SIGNERS = {"END", "SUMMARY", "COMMENT", "NOTE", "SIPDIS", "EXEMPT", "UNCLASSIFIED"}
@@ -82,16 +84,22 @@ def _take_signer(blocks: list[list[str]]) -> str | None:
         if words[0].upper() not in _NOT_SIGNERS and not last[0].endswith("."):
             blocks.pop()
             return last[0]
+    candidate = last[-1].rstrip(" .") if len(last) > 1 else ""
     if (
-        len(last) > 1
-        and _SIGNER_LINE.match(last[-1])
-        and len(last[-1].split()) <= 2
-        and len(last[-1]) <= 30
-        and last[-2].endswith(_TERMINAL)
-        and last[-1].split()[0].upper() not in _NOT_SIGNERS
+        re.fullmatch(r"[A-Za-z][A-Za-z.'\-]*(?: [A-Z][A-Za-z.'\-]*)?", candidate)
+        and len(candidate) <= 30
+        and candidate.split()[0].upper() not in _NOT_SIGNERS
+        and (
+            candidate.isupper()
+            or last[-2].endswith(_TERMINAL)
+            or _NO_SENTENCE.search(last[-2])
+        )
+        and (candidate[0].isupper() or _NO_SENTENCE.search(last[-2]))
     ):
-        # Signer on its own line, right under the last paragraph.
-        return last.pop()
+        # Signer on its own line, right under the last paragraph (`BRUSH BRUSH` happens).
+        last.pop()
+        words = candidate.split()
+        return words[0] if len(words) == 2 and words[0] == words[1] else candidate
     match = _SIGNER_TAIL.search(last[-1])
     if match and match.group(1) not in _NOT_SIGNERS:
         last[-1] = last[-1][: match.start()].rstrip()

@@ -269,6 +269,9 @@ def iter_csv_dump(path: str | Path) -> Iterator[RawCable | CableError]:
 
 
 def _read_record(chunk: bytes, source: SourceRef, last: bool) -> RawCable | CableError:
+    if b"\x00" in chunk:
+        # As for text files: NUL is never cable text, and Markdown would not keep it.
+        return CableError(source, "binary data: the record contains NUL bytes")
     text = _decode(chunk).rstrip(" \t\n")
     try:
         fields = split_record(text)

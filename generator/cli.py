@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from generator import __version__
-from generator.commands import import_cmd
+from generator.commands import build_cmd, import_cmd
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -15,6 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"gen {__version__}")
     verbs = parser.add_subparsers(dest="verb", metavar="COMMAND", required=True)
     import_cmd.add_parser(verbs)
+    build_cmd.add_parser(verbs)
     return parser
 
 

@@ -108,6 +108,11 @@ def _tag_table() -> dict[str, tuple[str, str | None]]:
     return table
 
 
+def country_name(code: str) -> str | None:
+    known = _tag_table().get(code)
+    return known[1] if known and known[0] == "country" else None
+
+
 def classify_tags(tokens: list[str]) -> list[Tag]:
     """Turn the words of a TAGS line into tags, each with its kind and glossary name.
 

@@ -1,0 +1,257 @@
+"""Template contexts: what each page's template gets (see themes/README.md for the contract).
+
+Every function here costs in proportion to what its page shows, never to the archive's size,
+except the index pages (all tags, all posts), which exist once per site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from math import ceil
+from typing import Any
+
+from generator.config import SiteConfig
+from generator.structure.archive import UNDATED, Archive, month_label
+from generator.structure.pages import CableEntry
+from generator.structure.urls import Urls
+
+LIST_KINDS = ("tag", "post", "classification", "year", "month")
+
+
+@dataclass
+class SiteContext:
+    """Everything the renderers share: configuration, URLs and the archive."""
+
+    config: SiteConfig
+    urls: Urls
+    archive: Archive
+    _histograms: dict = field(default_factory=dict)
+
+    def href(self, path: str) -> str:
+        return self.urls.href(path)
+
+    def enabled(self, kind: str) -> bool:
+        return self.config.pages[kind]
+
+    # -- single links -------------------------------------------------------------------
+
+    def cable_path(self, entry: CableEntry) -> str:
+        return self.urls.cable(entry.reference_id, entry.created)
+
+    def entry_view(self, entry: CableEntry) -> dict[str, Any]:
+        return {
+            "reference_id": entry.reference_id,
+            "url": self.href(self.cable_path(entry)),
+            "subject": entry.subject,
+            "created": entry.created,
+            "date": entry.date,
+            "origin": entry.origin,
+            "classification": entry.classification,
+            "tags": list(entry.tags),
+        }
+
+    def list_path(self, kind: str, key: Any, page: int = 1) -> str | None:
+        """URL path of a list page, or None when that kind of page is switched off."""
+        if kind == "tag":
+            return self.urls.tag(key, page) if self.enabled("tags") else None
+        if kind == "post":
+            return self.urls.post(key, page) if self.enabled("posts") else None
+        if kind == "classification":
+            return self.urls.classification(key, page) if self.enabled("classifications") \
+                else None
+        if kind == "year":
+            return self.urls.year(key, page) if self.enabled("dates") else None
+        if kind == "month":
+            return self.urls.month(key[0], key[1], page) if self.enabled("dates") else None
+        raise ValueError(kind)
+
+    def list_href(self, kind: str, key: Any, page: int = 1) -> str | None:
+        path = self.list_path(kind, key, page)
+        return self.href(path) if path is not None else None
+
+    def feed_href(self, kind: str, key: Any) -> str | None:
+        if not self.enabled("feeds") or kind not in ("tag", "post"):
+            return None
+        path = self.list_path(kind, key)
+        return self.href(self.urls.feed(path)) if path is not None else None
+
+    def members(self, kind: str, key: Any) -> list[int]:
+        archive = self.archive
+        return {
+            "tag": archive.by_tag, "post": archive.by_post,
+            "classification": archive.by_classification, "year": archive.by_year,
+            "month": archive.by_month,
+        }[kind][key]
+
+    # -- pages --------------------------------------------------------------------------
+
+    def cable_context(self, index: int, matter: dict, body_html: str,
+                      original: str | None) -> dict[str, Any]:
+        archive = self.archive
+        entry = archive.entries[index]
+        cable = dict(matter)
+        cable.update(
+            url=self.href(self.cable_path(entry)),
+            date=entry.date,
+            body_html=body_html,
+            original=original,
+            tag_links=[
+                {"code": code, "kind": kind, "name": name,
+                 "url": self.list_href("tag", code)}
+                for code, kind, name in entry.tag_details
+            ],
+            post=({"name": entry.origin, "url": self.list_href("post", entry.origin),
+                   "count": len(archive.by_post[entry.origin])} if entry.origin else None),
+            classification_link=(
+                {"name": entry.classification,
+                 "url": self.list_href("classification", entry.classification)}
+                if entry.classification else None),
+            month=({"label": month_label(entry.created[:4], entry.created[5:7]),
+                    "url": self.list_href("month", (entry.created[:4], entry.created[5:7]))}
+                   if entry.created else None),
+            year=({"label": entry.created[:4], "url": self.list_href("year", entry.created[:4])}
+                  if entry.created else None),
+            reference_links=self._reference_links(matter),
+            cited_by=[self.entry_view(archive.entries[i]) for i in archive.cited_by.get(index, [])],
+        )
+        previous, following = archive.neighbours(index)
+        cable["previous"] = self.entry_view(previous) if previous else None
+        cable["next"] = self.entry_view(following) if following else None
+        return {"cable": cable}
+
+    def _reference_links(self, matter: dict) -> list[dict[str, Any]]:
+        links = []
+        for reference in matter.get("references") or []:
+            if not isinstance(reference, dict):
+                continue
+            cited = reference.get("reference_id")
+            target = self.archive.find(cited) if isinstance(cited, str) else None
+            links.append({
+                "letter": reference.get("letter"),
+                "text": reference.get("text"),
+                "reference_id": cited,
+                "url": self.href(self.cable_path(target)) if target else None,
+                "subject": target.subject if target else None,
+                "in_archive": target is not None,
+            })
+        return links
+
+    def page_count(self, kind: str, key: Any) -> int:
+        return max(1, ceil(len(self.members(kind, key)) / self.config.page_size))
+
+    def list_context(self, kind: str, key: Any, page: int) -> dict[str, Any]:
+        members = self.members(kind, key)
+        size = self.config.page_size
+        pages = self.page_count(kind, key)
+        # Newest first: members are oldest first, so count from the end.
+        stop = len(members) - (page - 1) * size
+        chosen = members[max(0, stop - size):stop][::-1]
+        title, name, description = self.list_title(kind, key)
+        listing = {
+            "kind": kind, "title": title, "name": name, "description": description,
+            "count": len(members), "histogram": self._histogram(kind, key),
+            "feed_url": self.feed_href(kind, key),
+            "entries": [self.entry_view(self.archive.entries[i]) for i in chosen],
+        }
+        pagination = {
+            "page": page, "pages": pages,
+            "previous_url": self.list_href(kind, key, page - 1) if page > 1 else None,
+            "next_url": self.list_href(kind, key, page + 1) if page < pages else None,
+            "page_urls": [{"number": n, "url": self.list_href(kind, key, n)}
+                          for n in _page_window(page, pages)],
+        }
+        return {"listing": listing, "pagination": pagination}
+
+    def _histogram(self, kind: str, key: Any) -> list[dict[str, Any]]:
+        """Cables per year of a list; computed once per list, not once per page."""
+        if kind in ("year", "month"):
+            return []
+        cached = self._histograms.get((kind, key))
+        if cached is None:
+            per_year: dict[str, int] = {}
+            for index in self.members(kind, key):
+                created = self.archive.entries[index].created
+                year = created[:4] if created else UNDATED
+                per_year[year] = per_year.get(year, 0) + 1
+            cached = [{"year": year, "count": count,
+                       "url": self.list_href("year", year) if year != UNDATED else None}
+                      for year, count in sorted(per_year.items())]
+            self._histograms = {(kind, key): cached}  # lists are rendered one after another
+        return cached
+
+    def list_title(self, kind: str, key: Any) -> tuple[str, str, str | None]:
+        if kind == "tag":
+            tag_kind, tag_name = self.archive.tag_info[key]
+            return (f"{key} — {tag_name}" if tag_name else key), key, tag_kind
+        if kind == "month":
+            label = month_label(*key)
+            return label, label, None
+        if kind == "year":
+            return (key if key != UNDATED else "Undated"), key, None
+        return key, key, None
+
+    def tag_groups(self) -> list[dict[str, Any]]:
+        by_kind: dict[str, list[dict[str, Any]]] = {}
+        for code in sorted(self.archive.by_tag):
+            kind, name = self.archive.tag_info[code]
+            by_kind.setdefault(kind, []).append({
+                "name": code, "title": name, "count": len(self.archive.by_tag[code]),
+                "url": self.list_href("tag", code)})
+        order = ["subject", "program", "country", "organization", "person", "unknown"]
+        return [{"label": kind, "items": by_kind[kind]}
+                for kind in sorted(by_kind, key=lambda k: (order.index(k) if k in order
+                                                           else len(order), k))]
+
+    def post_groups(self) -> list[dict[str, Any]]:
+        by_country: dict[str, list[dict[str, Any]]] = {}
+        for origin in sorted(self.archive.by_post):
+            by_country.setdefault(self.archive.post_country(origin), []).append({
+                "name": origin, "title": None, "count": len(self.archive.by_post[origin]),
+                "url": self.list_href("post", origin)})
+        return [{"label": country, "items": by_country[country]}
+                for country in sorted(by_country, key=lambda c: (c == "Other", c))]
+
+    def years(self) -> list[dict[str, Any]]:
+        result = []
+        for year in sorted(self.archive.by_year, reverse=True):
+            months = [
+                {"label": month_label(year, month), "url": self.list_href("month", (year, month)),
+                 "count": len(self.archive.by_month[(year, month)])}
+                for (month_year, month) in sorted(self.archive.by_month, reverse=True)
+                if month_year == year
+            ]
+            result.append({"label": year if year != UNDATED else "Undated",
+                           "url": self.list_href("year", year),
+                           "count": len(self.archive.by_year[year]), "months": months})
+        return result
+
+    def classifications(self) -> list[dict[str, Any]]:
+        return [{"name": name, "url": self.list_href("classification", name),
+                 "count": len(self.archive.by_classification[name])}
+                for name in sorted(self.archive.by_classification,
+                                   key=lambda n: -len(self.archive.by_classification[n]))]
+
+    def top(self, kind: str, limit: int = 20) -> list[dict[str, Any]]:
+        index = self.archive.by_tag if kind == "tag" else self.archive.by_post
+        keys = sorted(index, key=lambda k: (-len(index[k]), k))[:limit]
+        return [{"name": key,
+                 "title": self.archive.tag_info[key][1] if kind == "tag" else None,
+                 "count": len(index[key]), "url": self.list_href(kind, key)} for key in keys]
+
+    def latest(self, limit: int = 20) -> list[dict[str, Any]]:
+        dated = [e for e in reversed(self.archive.entries[-limit * 2:]) if e.created]
+        return [self.entry_view(entry) for entry in dated[:limit]]
+
+    def list_keys(self, kind: str) -> Iterable[Any]:
+        return {
+            "tag": self.archive.by_tag, "post": self.archive.by_post,
+            "classification": self.archive.by_classification, "year": self.archive.by_year,
+            "month": self.archive.by_month,
+        }[kind].keys()
+
+
+def _page_window(page: int, pages: int, radius: int = 3) -> list[int]:
+    """Page numbers to link: the first, the last and a few around the current one."""
+    numbers = {1, pages, *range(max(1, page - radius), min(pages, page + radius) + 1)}
+    return sorted(numbers)

@@ -1,0 +1,61 @@
+"""The theme: Jinja2 templates and static files, looked up by name through the theme chain
+(the configured theme, then the default theme), with fingerprinted asset URLs."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import jinja2
+
+from generator.config import SiteConfig
+
+BUNDLED_THEMES = Path(__file__).resolve().parent.parent.parent / "themes"
+
+
+class ThemeError(Exception):
+    pass
+
+
+def theme_dirs(config: SiteConfig) -> list[Path]:
+    """Theme folders in lookup order: the project's, then gen's, for the theme then default."""
+    candidates = []
+    for name in dict.fromkeys([config.theme, "default"]):
+        candidates += [config.project_dir / "themes" / name, BUNDLED_THEMES / name]
+    found = list(dict.fromkeys(path.resolve() for path in candidates if path.is_dir()))
+    if not any(path.name == config.theme for path in found):
+        raise ThemeError(f"{config.source}: theme {config.theme!r} not found in "
+                         f"{config.project_dir / 'themes'} or {BUNDLED_THEMES}")
+    return found
+
+
+def static_files(config: SiteConfig) -> dict[str, Path]:
+    """Static file name -> the file that wins (earlier theme folders override later ones)."""
+    files: dict[str, Path] = {}
+    for folder in reversed(theme_dirs(config)):
+        static = folder / "static"
+        if static.is_dir():
+            for path in sorted(static.rglob("*")):
+                if path.is_file():
+                    files[path.relative_to(static).as_posix()] = path
+    return files
+
+
+def fingerprinted(name: str, data: bytes) -> str:
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    stem, dot, suffix = name.rpartition(".")
+    return f"{stem}.{digest}.{suffix}" if dot else f"{name}.{digest}"
+
+
+def environment(config: SiteConfig, globals_: dict) -> jinja2.Environment:
+    loaders = [jinja2.FileSystemLoader(str(folder / "templates"))
+               for folder in theme_dirs(config)]
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(globals_)
+    return env

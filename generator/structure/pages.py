@@ -1,0 +1,113 @@
+"""Read stage of the build: content pages -> compact entries (front matter only, no body).
+
+The body is read again when its page is rendered, so memory holds only what lists, links and
+feeds need, whatever the size of the archive.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from generator.content.page import split_page
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SUMMARY_CHARS = 300
+
+
+class PageError(Exception):
+    """A content page that cannot be used; the message names the file (and line)."""
+
+
+@dataclass(slots=True)
+class CableEntry:
+    reference_id: str
+    created: str | None
+    subject: str | None
+    classification: str | None
+    origin: str | None
+    tags: tuple[str, ...]
+    tag_details: tuple[tuple[str, str, str | None], ...]  # (code, kind, name)
+    cites: tuple[str, ...]  # reference IDs this cable's REF entries name
+    summary: str | None  # shortened, for feeds
+    path: str  # the content file, relative to the content folder
+
+    @property
+    def date(self) -> str | None:
+        return self.created[:10] if self.created else None
+
+
+def _front_matter_text(text: str, path: Path) -> str:
+    if not text.startswith("---\n"):
+        raise PageError(f"{path}, line 1: a page must start with a '---' front matter line")
+    end = text.find("\n---\n", 3)
+    if end < 0:
+        raise PageError(f"{path}: the front matter is not closed by a '---' line")
+    return text[4:end]
+
+
+def load_entry(path: Path, content_dir: Path) -> CableEntry:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise PageError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    try:
+        matter = yaml.load(_front_matter_text(text, path), Loader=_Loader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        # +2: the '---' line, and YAML counts from 0.
+        where = f", line {mark.line + 2}" if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise PageError(f"{path}{where}: broken front matter: {problem}") from None
+    if not isinstance(matter, dict):
+        raise PageError(f"{path}, line 2: the front matter must be a mapping of fields")
+    reference_id = matter.get("reference_id")
+    if not isinstance(reference_id, str) or not re.fullmatch(r"[A-Za-z0-9_-]+", reference_id):
+        raise PageError(f"{path}: front matter needs a 'reference_id' of letters and digits")
+    created = matter.get("created")
+    if created is not None and not (isinstance(created, str)
+                                    and re.match(r"^\d{4}-\d{2}-\d{2}", created)):
+        raise PageError(f"{path}: 'created' must be an ISO date such as 2007-03-23T10:08Z")
+    tags = matter.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, dict) and t.get("code") for t in tags):
+        raise PageError(f"{path}: 'tags' must be a list of mappings with a 'code'")
+    references = matter.get("references") or []
+    if not isinstance(references, list):
+        raise PageError(f"{path}: 'references' must be a list")
+    summary = matter.get("summary")
+    if isinstance(summary, str) and len(summary) > SUMMARY_CHARS:
+        summary = summary[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
+    return CableEntry(
+        reference_id=reference_id,
+        created=created,
+        subject=_text(matter.get("subject")),
+        classification=_text(matter.get("classification")),
+        origin=_text(matter.get("origin")),
+        tags=tuple(str(t["code"]) for t in tags),
+        tag_details=tuple((str(t["code"]), str(t.get("kind") or "unknown"),
+                           _text(t.get("name"))) for t in tags),
+        cites=tuple(r["reference_id"] for r in references
+                    if isinstance(r, dict) and isinstance(r.get("reference_id"), str)),
+        summary=_text(summary),
+        path=str(path.relative_to(content_dir)),
+    )
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+def load_page(path: Path) -> tuple[dict, str]:
+    """The whole page, for rendering: (front matter, Markdown body)."""
+    try:
+        return split_page(path.read_text(encoding="utf-8"))
+    except (ValueError, yaml.YAMLError) as error:
+        raise PageError(f"{path}: {error}") from None
+
+
+def find_pages(content_dir: Path) -> list[Path]:
+    """The cable pages under content/cables, in a stable order."""
+    return sorted((content_dir / "cables").rglob("*.md"))

@@ -1,0 +1,79 @@
+"""Where every page lives: URL paths (under the site root) and the files that serve them."""
+
+from __future__ import annotations
+
+import re
+
+from generator.config import SiteConfig
+
+
+def slugify(text: str) -> str:
+    """A URL-safe name: `SECRET//NOFORN` -> `secret-noforn`."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+
+
+class Urls:
+    """URL paths relative to the site root (no leading slash); `href()` adds the root."""
+
+    def __init__(self, config: SiteConfig) -> None:
+        self.root = config.root
+        self.patterns = config.permalinks
+        self._slugs: dict[str, dict[str, str]] = {}
+
+    def href(self, path: str) -> str:
+        return self.root + path
+
+    @staticmethod
+    def output_file(path: str) -> str:
+        """The file that serves a URL path: `tag/PHUM/` -> `tag/PHUM/index.html`."""
+        return path + "index.html" if path == "" or path.endswith("/") else path
+
+    @staticmethod
+    def paged(path: str, page: int) -> str:
+        if page <= 1:
+            return path
+        base = path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
+        return f"{base}page/{page}/"
+
+    def cable(self, reference_id: str, created: str | None) -> str:
+        year, month = (created[:4], created[5:7]) if created else ("undated", "00")
+        return self.patterns["cable"].format(year=year, month=month, reference_id=reference_id)
+
+    def register(self, kind: str, names: list[str]) -> None:
+        """Give each tag code or post name a unique URL slug (unique ignoring case, so that
+        `PHUM` and `phum` do not share a folder on a case-insensitive disk)."""
+        slugs = self._slugs.setdefault(kind, {})
+        used = {slug.lower() for slug in slugs.values()}
+        for name in sorted(names):
+            if name in slugs:
+                continue
+            base = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-") or kind
+            if kind == "post":
+                base = base.lower()
+            candidate, suffix = base, 2
+            while candidate.lower() in used:
+                candidate, suffix = f"{base}-{suffix}", suffix + 1
+            used.add(candidate.lower())
+            slugs[name] = candidate
+
+    def tag(self, code: str, page: int = 1) -> str:
+        return self.paged(self.patterns["tag"].format(tag=self._slugs["tag"][code]), page)
+
+    def post(self, name: str, page: int = 1) -> str:
+        return self.paged(self.patterns["post"].format(post=self._slugs["post"][name]), page)
+
+    def classification(self, name: str, page: int = 1) -> str:
+        return self.paged(
+            self.patterns["classification"].format(classification=slugify(name)), page)
+
+    def year(self, year: str, page: int = 1) -> str:
+        return self.paged(self.patterns["year"].format(year=year), page)
+
+    def month(self, year: str, month: str, page: int = 1) -> str:
+        return self.paged(self.patterns["month"].format(year=year, month=month), page)
+
+    @staticmethod
+    def feed(path: str) -> str:
+        """The Atom feed beside a list page: `tag/PHUM/` -> `tag/PHUM/feed.xml`."""
+        base = path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
+        return base + "feed.xml"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Project set-up and the two everyday commands. Needs only Python 3.11+.
 
-    python3 dev.py build             bring the bundled sample archive (content/) up to date
+    python3 dev.py build             build the bundled sample archive (content/) into site/
     python3 dev.py test              install what the tests need and run the whole suite
 
 Each command creates `.venv/` on first use and reinstalls the project when pyproject.toml changes.
@@ -52,14 +52,9 @@ def run(*command: str) -> int:
 
 
 def cmd_build(args: list[str]) -> int:
-    """Bring the sample archive in content/ up to date from the bundled corpus.
-
-    Re-importing is a no-op unless the importer changed, and never overwrites an edited page.
-    Rendering content/ into site/ (`gen build`, `gen serve`) arrives with issue #3.
-    """
+    """Build the sample archive in content/ into site/ (`gen build`; options pass through)."""
     ensure_environment()
-    return run(str(BIN / "gen"), "import", "--content", "content", *args,
-               "tests/fixtures/corpus")
+    return run(str(BIN / "gen"), "build", *args)
 
 
 def cmd_test(args: list[str]) -> int:

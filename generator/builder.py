@@ -256,9 +256,10 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
             "site": {
                 "title": config.title, "description": config.description,
                 "language": config.language, "root": config.root,
-                "generated": started.date().isoformat(),
+                "generated": _build_date(started),
                 "feed_url": site.href("feed.xml") if config.pages["feeds"] else None,
                 "counts": {"cables": len(archive)},
+                "pages": dict(config.pages),
             },
             "asset": asset,
             "url": site.href,
@@ -284,6 +285,14 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
         output.commit()
     seconds = (datetime.now(UTC) - started).total_seconds()
     return BuildReport(cables=len(archive), pages=pages, seconds=seconds)
+
+
+def _build_date(now: datetime) -> str:
+    """Today, or SOURCE_DATE_EPOCH's date for reproducible builds (reproducible-builds.org)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC).date().isoformat()
+    return now.date().isoformat()
 
 
 def _write_fixed_pages(site: SiteContext, output: StagedOutput) -> int:

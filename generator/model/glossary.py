@@ -29,12 +29,6 @@ _STATE_NAMES = {"SECSTATE WASHDC", "DEPT OF STATE WASHINGTON DC", "SECSTATE WASH
 # Tag codes that are neither in the glossary nor countries but are common enough to classify.
 _PERSON_MARKERS = {"OVIP", "OREP", "CODEL"}
 _NAME_WORD = re.compile(r"[A-Z][A-Z'\-]{2,}")
-# Posts that cite each other under names the routing book does not use.
-_EXTRA_POST_CODES = {
-    "STATE", "SECSTATE", "SECDEF", "USUNNEWYORK", "USNATO", "USEUBRUSSELS", "UNVIEVIENNA",
-    "USOSCE", "USUNROME", "RPODUBAI", "USCINCSO", "AITTAIPEI", "BRASILIA", "SAOPAULO",
-    "USMISSIONGENEVA", "USMISSIONUSUN", "USAUBRUSSELS", "IRANRPODUBAI", "HONGKONG",
-}
 
 
 def _read_lines(name: str) -> list[str]:
@@ -82,7 +76,8 @@ def _title(words: str) -> str:
 @cache
 def post_codes() -> frozenset[str]:
     """Post names as they appear in reference IDs (TASHKENT, LAPAZ, USUNNEWYORK, STATE ...)."""
-    codes = set(_EXTRA_POST_CODES)
+    codes = {line.strip() for line in _read_lines("post-codes.txt")
+             if line.strip() and not line.startswith("#")}
     for name in routing_table().values():
         for prefix, _ in _STATION_PREFIXES:
             if name.startswith(prefix):

@@ -25,22 +25,23 @@ import os
 import shlex
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-BENCH_DIR = Path(__file__).resolve().parent
-REPO = BENCH_DIR.parent
-CORPUS_DIR = BENCH_DIR / "corpus"
-FULL_COUNT = 251_287
+from common import (
+    FULL_COUNT,
+    REPO,
+    default_python,
+    ensure_corpus,
+    measure,
+    tree_size,
+    verdict,
+)
+
 TARGET_SECONDS = 300.0  # full 251,287-cable CSV
 TARGET_RSS_MB = 500.0
-VENV_PYTHON = REPO / ".venv" / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 @dataclass
@@ -54,54 +55,21 @@ class Run:
     summary: str
 
 
-# --------------------------------------------------------------------------------------------
-# Corpus
-
-
-def synth_version() -> int:
-    """GENERATOR_VERSION of synth.py (read from the file: importing it is not needed)."""
-    for line in (BENCH_DIR / "synth.py").read_text(encoding="utf-8").splitlines():
-        if line.startswith("GENERATOR_VERSION = "):
-            return int(line.split("=", 1)[1])
-    return 0
-
-
-def corpus_path(count: int, fmt: str, seed: int) -> Path:
-    name = f"synth-v{synth_version()}-{count}-s{seed}"
-    return CORPUS_DIR / (f"{name}.csv" if fmt == "csv" else f"{name}-{fmt}")
-
-
-def ensure_corpus(count: int, fmt: str, seed: int) -> Path:
-    """The cached corpus, generated (atomically) if it is not there yet."""
-    path = corpus_path(count, fmt, seed)
-    if path.exists():
-        print(f"corpus: {path.relative_to(REPO)} (cached)")
-        return path
-    CORPUS_DIR.mkdir(parents=True, exist_ok=True)
-    target = path if fmt == "csv" else path.with_name(path.name + ".partial")
-    if target != path and target.exists():
-        shutil.rmtree(target)
-    print(f"corpus: generating {count} cables ({fmt}) -> {path.relative_to(REPO)}")
-    cmd = [sys.executable, str(BENCH_DIR / "synth.py"), "--count", str(count), "--format", fmt,
-           "--out", str(target), "--seed", str(seed), "--quiet"]
-    result = subprocess.run(cmd, cwd=REPO)
-    if result.returncode != 0:
-        raise SystemExit(f"synth.py failed with exit status {result.returncode}")
-    if target != path:
-        target.rename(path)
-    return path
-
-
-def tree_size(path: Path) -> tuple[int, int]:
-    """(files, bytes) of a file or a folder tree."""
-    if path.is_file():
-        return 1, path.stat().st_size
-    files = total = 0
-    for root, _dirs, names in os.walk(path):
-        for name in names:
-            files += 1
-            total += os.stat(os.path.join(root, name)).st_size
-    return files, total
+def run_import(python: str, source: Path, content: Path, extra: list[str], log: Path) -> Run:
+    cmd = [python, "-m", "generator", "import", "--quiet", "--content", str(content),
+           *extra, str(source)]
+    measured = measure(cmd, log)
+    pages, page_bytes = count_pages(content)
+    lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    return Run(
+        wall=measured.wall,
+        rss_mb=measured.rss_mb,
+        tree_rss_mb=measured.tree_rss_mb,
+        pages=pages,
+        page_bytes=page_bytes,
+        exit_code=measured.exit_code,
+        summary=lines[-1] if lines else "",
+    )
 
 
 def count_pages(content: Path) -> tuple[int, int]:
@@ -115,109 +83,8 @@ def count_pages(content: Path) -> tuple[int, int]:
 
 
 # --------------------------------------------------------------------------------------------
-# Measuring one run
-
-
-def _children_table() -> dict[int, list[int]]:
-    table: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        # pid (comm) state ppid ...; comm may contain spaces and parentheses
-        fields = stat[stat.rfind(b")") + 2 :].split()
-        table.setdefault(int(fields[1]), []).append(int(entry))
-    return table
-
-
-def _descendants(root: int) -> set[int]:
-    children = _children_table()
-    found = {root}
-    stack = [root]
-    while stack:
-        for child in children.get(stack.pop(), ()):
-            if child not in found:
-                found.add(child)
-                stack.append(child)
-    return found
-
-
-def _rss(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/statm", "rb") as fh:
-            return int(fh.read().split()[1]) * PAGE_SIZE
-    except (OSError, IndexError, ValueError):
-        return 0
-
-
-class TreeSampler(threading.Thread):
-    """Samples the summed RSS of a process tree until stopped; keeps the peak.
-
-    Reading every process's stat to find the tree costs a few ms, so the tree is re-discovered
-    only every `rescan` seconds; in between, only the known members' RSS is read.
-    """
-
-    def __init__(self, pid: int, interval: float = 0.05, rescan: float = 1.0) -> None:
-        super().__init__(daemon=True)
-        self.pid = pid
-        self.interval = interval
-        self.rescan = rescan
-        self.peak = 0
-        self._stop_event = threading.Event()
-
-    def run(self) -> None:
-        if not os.path.isdir("/proc"):
-            return
-        members: set[int] = set()
-        scanned = 0.0
-        while not self._stop_event.is_set():
-            now = time.monotonic()
-            if now - scanned >= self.rescan:
-                members = _descendants(self.pid)
-                scanned = now
-            self.peak = max(self.peak, sum(_rss(pid) for pid in members))
-            self._stop_event.wait(self.interval)
-
-    def stop(self) -> None:
-        self._stop_event.set()
-        self.join()
-
-
-def run_import(python: str, source: Path, content: Path, extra: list[str], log: Path) -> Run:
-    cmd = [python, "-m", "generator", "import", "--quiet", "--content", str(content),
-           *extra, str(source)]
-    with log.open("wb") as out:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
-        sampler = TreeSampler(proc.pid)
-        sampler.start()
-        _pid, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        sampler.stop()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    pages, page_bytes = count_pages(content)
-    lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
-    return Run(
-        wall=wall,
-        rss_mb=usage.ru_maxrss / 1024,  # KiB on Linux
-        tree_rss_mb=sampler.peak / 2**20,
-        pages=pages,
-        page_bytes=page_bytes,
-        exit_code=proc.returncode,
-        summary=lines[-1] if lines else "",
-    )
-
-
-# --------------------------------------------------------------------------------------------
 # Report
 
-
-def _verdict(ok: bool) -> str:
-    return "met" if ok else "MISSED"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -239,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the temporary content folders go (default: system temp)")
     args = parser.parse_args(argv)
     if args.python is None:
-        args.python = str(VENV_PYTHON) if VENV_PYTHON.exists() else sys.executable
+        args.python = default_python()
     repeat = args.repeat or (1 if args.count >= 100_000 else 3)
     extra = shlex.split(args.import_args)
 
@@ -299,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     full_csv = args.count == FULL_COUNT and args.format == "csv"
     if full_csv:
         print(f"target: full CSV import under {TARGET_SECONDS:.0f} s -> {wall:.1f} s "
-              f"({_verdict(wall < TARGET_SECONDS)})")
+              f"({verdict(wall < TARGET_SECONDS)})")
     else:
         projected = wall * FULL_COUNT / args.count
         print(f"target: full CSV import under {TARGET_SECONDS:.0f} s -> not measured by this run "
@@ -307,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{args.format} cables: {projected:,.0f} s)")
     peak = max(max(rss), max(tree))
     print(f"target: peak RSS under {TARGET_RSS_MB:.0f} MB -> {peak:.1f} MB "
-          f"({_verdict(peak < TARGET_RSS_MB)})")
+          f"({verdict(peak < TARGET_RSS_MB)})")
     if kept is not None:
         print(f"content of the last run kept in {kept}")
     return 0

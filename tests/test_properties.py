@@ -435,7 +435,8 @@ def test_text_paragraphs_render_as_their_text(lines: list[str], number: str | No
     blocks = _reading_copy_blocks(body)
     assert len(blocks) == 1
     prefix = (f"¶{number}. " if number else "") + (f"({marking}) " if marking else "")
-    assert _visible(blocks[0]) == prefix + "\n".join(line.strip() for line in lines)
+    # A paragraph is written on one line: its lines are joined with spaces.
+    assert _visible(blocks[0]) == prefix + " ".join(line.strip() for line in lines)
 
 
 HEADING_TEXT = st.text(LINE_CHARS, min_size=1).filter(lambda text: text.strip())

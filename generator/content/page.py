@@ -111,7 +111,9 @@ def _paragraph_markdown(paragraph: Paragraph, anchor: str | None) -> str:
         lines[0] = prefix + lines[0]
     else:
         lines = [prefix.rstrip()]
-    text = "\n".join(lines)
+    # One line per paragraph: it renders the same as the cable's wrapped lines (soft breaks),
+    # and Markdown parsers then test each paragraph once instead of once per line.
+    text = " ".join(lines)
     return ("{" + " ".join(attributes) + "}\n" + text) if attributes else text
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -47,6 +48,26 @@ def ensure_environment(extras: str = "") -> None:
         stamp.write_text(wanted)
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def ensure_chromium() -> None:
+    """Install Debian's Chromium for the browser tests when it is missing and we can (root on
+    Debian/Ubuntu); otherwise leave it: tests/test_browser.py then skips and says how."""
+    if CHROMIUM.exists() or not shutil.which("apt-get") or not hasattr(os, "geteuid") \
+            or os.geteuid() != 0:
+        return
+    print("dev: installing chromium (apt-get) for the browser tests", file=sys.stderr)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    quiet = {"env": env, "stdout": subprocess.DEVNULL, "check": False}
+    subprocess.run(["apt-get", "update", "-qq"], **quiet)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
+                   **quiet)
+    if not CHROMIUM.exists():
+        print("dev: chromium could not be installed; the browser tests will be skipped",
+              file=sys.stderr)
+
+
 def run(*command: str) -> int:
     return subprocess.run(list(command), cwd=ROOT).returncode
 
@@ -59,6 +80,7 @@ def cmd_build(args: list[str]) -> int:
 
 def cmd_test(args: list[str]) -> int:
     ensure_environment("test")
+    ensure_chromium()
     lint = run(str(BIN / "ruff"), "check", "generator", "tests", "benchmarks", "dev.py")
     tests = run(str(PYTHON), "-m", "pytest", *(args or ["-q"]))
     return tests or lint

@@ -184,11 +184,10 @@ def _copy_assets(config: SiteConfig, output: StagedOutput) -> dict[str, str]:
 
 def _write_feeds(site: SiteContext, output: StagedOutput) -> int:
     config = site.config
-    absolute = config.absolute_base
-    base = absolute[:-1] if absolute else ""  # hrefs already start with the root path
+    origin = config.origin or ""  # hrefs already start with the root path
 
     def link(path: str) -> str:
-        return base + site.href(path)
+        return origin + site.href(path)
 
     def feed(title: str, page_path: str, members: list[int], feed_path: str) -> None:
         chosen = members[-config.feed_size:][::-1]
@@ -343,8 +342,7 @@ def _write_robots_and_sitemap(site: SiteContext, output: StagedOutput) -> None:
     absolute = site.config.absolute_base
     lines = ["User-agent: *", "Allow: /"]
     if site.config.pages["sitemap"] and absolute:
-        origin = absolute[: len(absolute) - len(site.config.root)]  # scheme and host
-        urls = (origin + href for href in _sitemap_urls(site))
+        urls = (f"{site.config.origin}{href}" for href in _sitemap_urls(site))
         for name, xml in sitemap_files(urls, absolute):
             output.write(name, xml)
         lines.append(f"Sitemap: {absolute}sitemap.xml")

@@ -62,6 +62,12 @@ class SiteConfig:
         return path if path.endswith("/") else path + "/"
 
     @property
+    def origin(self) -> str | None:
+        """Scheme and host of an absolute base URL (`https://example.org`), else None."""
+        base = self.absolute_base
+        return base[: len(base) - len(self.root)] if base else None
+
+    @property
     def absolute_base(self) -> str | None:
         """The base URL with scheme and host, needed by feeds and the sitemap; None if not set."""
         if re.match(r"^[a-z][a-z0-9+.-]*://", self.base_url, re.I):

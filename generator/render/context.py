@@ -214,7 +214,9 @@ class SiteContext:
 
     def years(self) -> list[dict[str, Any]]:
         result = []
-        for year in sorted(self.archive.by_year, reverse=True):
+        # Newest first, undated cables last.
+        years = sorted(self.archive.by_year, key=lambda y: (y != UNDATED, y), reverse=True)
+        for year in years:
             months = [
                 {"label": month_label(year, month), "url": self.list_href("month", (year, month)),
                  "count": len(self.archive.by_month[(year, month)])}

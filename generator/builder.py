@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import unescape
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -28,11 +30,13 @@ from generator.render.markdown import render_body
 from generator.render.sitemap import sitemap_files
 from generator.render.templates import environment, fingerprinted, static_files, theme_dirs
 from generator.render.timeline import timeline_svg
+from generator.search.index import SearchDocument, SearchIndexWriter, analyse
 from generator.structure.archive import build_archive
 from generator.structure.pages import CableEntry, PageError, find_pages, load_entry, load_page
 from generator.structure.urls import Urls
 
 CHUNK = 100
+_TAG = re.compile(r"<[^>]+>")
 _LIST_PAGE_KINDS = {"tag": "tags", "post": "posts", "classification": "classifications",
                     "year": "dates", "month": "dates"}
 
@@ -67,6 +71,11 @@ def _run_parallel(function: Callable[[list], Any], items: Iterable, jobs: int) -
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs) as pool:
         yield from pool.imap(function, chunks)
+
+
+def html_to_text(html: str) -> str:
+    """The text of rendered HTML, for the search index."""
+    return unescape(_TAG.sub(" ", html))
 
 
 # -- read ---------------------------------------------------------------------------------
@@ -130,10 +139,12 @@ def _render(template: str, context: dict[str, Any]) -> str:
                          f"{error.message or error}") from None
 
 
-def _render_cables(chunk: list[int]) -> int | str:
+def _render_cables(chunk: list[int]) -> list[SearchDocument] | str:
+    """Render cable pages; return what the search index needs of each (or an error)."""
     site: SiteContext = _worker["site"]
     output: StagedOutput = _worker["output"]
     content_dir: Path = _worker["content_dir"]
+    documents = []
     for index in chunk:
         entry = site.archive.entries[index]
         try:
@@ -144,8 +155,14 @@ def _render_cables(chunk: list[int]) -> int | str:
             return str(error)
         except BuildError as error:
             return f"{error} (while rendering {content_dir / entry.path})"
-        output.write(site.urls.output_file(site.cable_path(entry)), html)
-    return len(chunk)
+        path = site.cable_path(entry)
+        output.write(site.urls.output_file(path), html)
+        documents.append(analyse(
+            index, reference_id=entry.reference_id, url=site.href(path), subject=entry.subject,
+            date=entry.date, origin=entry.origin, classification=entry.classification,
+            tags=[(code, name) for code, _kind, name in entry.tag_details],
+            body_text=html_to_text(body_html), summary=entry.summary))
+    return documents
 
 
 def _render_lists(chunk: list[tuple[str, Any, int]]) -> int | str:
@@ -265,19 +282,28 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
         }
         _worker.update(site=site, output=output, content_dir=content_dir,
                        env=environment(config, globals_))
-        pages = 0
-        for label, function, items in (
-            ("cable pages", _render_cables, range(len(archive))),
-            ("list pages", _render_lists, _list_pages(site)),
-        ):
-            bar = progress(label)
-            for result in _run_parallel(function, items, jobs):
-                if isinstance(result, str):
-                    raise BuildError(result)
-                bar.advance(result)
-                pages += result
-            bar.finish()
+        search = SearchIndexWriter(len(archive))
+        bar = progress("cable pages")
+        for result in _run_parallel(_render_cables, range(len(archive)), jobs):
+            if isinstance(result, str):
+                raise BuildError(result)
+            for document in result:
+                search.add(document)
+            bar.advance(len(result))
+        bar.finish()
+        pages = len(archive)
+        bar = progress("list pages")
+        for result in _run_parallel(_render_lists, _list_pages(site), jobs):
+            if isinstance(result, str):
+                raise BuildError(result)
+            bar.advance(result)
+            pages += result
+        bar.finish()
         pages += _write_fixed_pages(site, output)
+        search.write(output, filters={"tag": archive.by_tag, "origin": archive.by_post,
+                                      "classification": archive.by_classification},
+                     years={year: (members[0], members[-1])
+                            for year, members in archive.by_year.items()})
         if config.pages["feeds"]:
             _write_feeds(site, output)
         _write_robots_and_sitemap(site, output)
@@ -308,7 +334,8 @@ def _write_fixed_pages(site: SiteContext, output: StagedOutput) -> int:
         "top_posts": site.top("post"),
         "latest": site.latest(),
     }
-    pages = [("index.html", "home.html", {"home": home}), ("404.html", "404.html", {})]
+    pages = [("index.html", "home.html", {"home": home}), ("404.html", "404.html", {}),
+             ("search/index.html", "search.html", {})]
     if site.enabled("tags"):
         pages.append(("tags/index.html", "tags.html", {"groups": site.tag_groups()}))
     if site.enabled("posts"):

@@ -139,7 +139,7 @@ def _render(template: str, context: dict[str, Any]) -> str:
                          f"{error.message or error}") from None
 
 
-def _render_cables(chunk: list[int]) -> list[SearchDocument] | str:
+def _render_cables(chunk: list[int]) -> list[SearchDocument | None] | str:
     """Render cable pages; return what the search index needs of each (or an error)."""
     site: SiteContext = _worker["site"]
     output: StagedOutput = _worker["output"]
@@ -157,6 +157,9 @@ def _render_cables(chunk: list[int]) -> list[SearchDocument] | str:
             return f"{error} (while rendering {content_dir / entry.path})"
         path = site.cable_path(entry)
         output.write(site.urls.output_file(path), html)
+        if not site.enabled("search"):
+            documents.append(None)
+            continue
         documents.append(analyse(
             index, reference_id=entry.reference_id, url=site.href(path), subject=entry.subject,
             date=entry.date, origin=entry.origin, classification=entry.classification,
@@ -288,7 +291,8 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
             if isinstance(result, str):
                 raise BuildError(result)
             for document in result:
-                search.add(document)
+                if document is not None:
+                    search.add(document)
             bar.advance(len(result))
         bar.finish()
         pages = len(archive)
@@ -300,10 +304,11 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
             pages += result
         bar.finish()
         pages += _write_fixed_pages(site, output)
-        search.write(output, filters={"tag": archive.by_tag, "origin": archive.by_post,
-                                      "classification": archive.by_classification},
-                     years={year: (members[0], members[-1])
-                            for year, members in archive.by_year.items()})
+        if config.pages["search"]:
+            search.write(output, filters={"tag": archive.by_tag, "origin": archive.by_post,
+                                          "classification": archive.by_classification},
+                         years={year: (members[0], members[-1])
+                                for year, members in archive.by_year.items()})
         if config.pages["feeds"]:
             _write_feeds(site, output)
         _write_robots_and_sitemap(site, output)
@@ -334,8 +339,9 @@ def _write_fixed_pages(site: SiteContext, output: StagedOutput) -> int:
         "top_posts": site.top("post"),
         "latest": site.latest(),
     }
-    pages = [("index.html", "home.html", {"home": home}), ("404.html", "404.html", {}),
-             ("search/index.html", "search.html", {})]
+    pages = [("index.html", "home.html", {"home": home}), ("404.html", "404.html", {})]
+    if site.enabled("search"):
+        pages.append(("search/index.html", "search.html", {}))
     if site.enabled("tags"):
         pages.append(("tags/index.html", "tags.html", {"groups": site.tag_groups()}))
     if site.enabled("posts"):

@@ -14,7 +14,7 @@ import yaml
 
 CONFIG_NAME = "gen.yaml"
 
-PAGE_KINDS = ("tags", "posts", "classifications", "dates", "feeds", "sitemap")
+PAGE_KINDS = ("tags", "posts", "classifications", "dates", "feeds", "sitemap", "search")
 
 DEFAULT_PERMALINKS = {
     "cable": "cable/{year}/{month}/{reference_id}.html",

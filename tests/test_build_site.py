@@ -586,6 +586,10 @@ def test_untrusted_text_is_escaped_everywhere(tmp_path: Path) -> None:
         for element in site.page(name).doc.iter():
             handlers = [a for a in element.attrs if a.lower().startswith("on")]
             assert not handlers, f"{name}: <{element.tag} {handlers}>"
+            if name == "search/index.html" and element.tag == "script":  # the theme's own
+                assert re.fullmatch(r"/assets/search\.[0-9a-f]+\.js", element.attrs["src"] or "")
+                assert not element.children
+                continue
             assert element.tag not in ("script", "img", "iframe", "object"), \
                 f"{name}: <{element.tag}> from cable text"
             for attr in ("href", "src", "action"):

@@ -30,9 +30,9 @@ from generator.search.tokens import shard_key, tokens
 
 VERSION = 1
 TIER_SIZES = (256, 2048, 16384)  # then everything else
-DOCS_PER_SHARD = 8
+DOCS_PER_SHARD = 4  # result data is most of a query's bytes: keep shards small
 SHARDS_PER_FOLDER = 1000
-EXCERPT_CHARS = 320
+EXCERPT_CHARS = 280
 FIELD_WEIGHTS = {"subject": 4, "tags": 3, "body": 1}
 K1, B = 1.2, 0.75
 
@@ -100,7 +100,8 @@ class SearchIndexWriter:
                 norm = K1 * (1 - B + B * self.lengths[doc_id] / average)
                 score = idf * frequency * (K1 + 1) / (frequency + norm)
                 impacts.append(max(1, min(255, round(score * 16))))
-            ranked = sorted(range(df), key=lambda i: (-impacts[i], doc_ids[i]))
+            # Ties go to the newer cable, as in the query engine's ranking.
+            ranked = sorted(range(df), key=lambda i: (-impacts[i], -doc_ids[i]))
             tiers = []
             start = 0
             for size in TIER_SIZES:

@@ -19,7 +19,8 @@ from generator.search.tokens import normalise, reference_term, shard_key, tokens
 
 MAX_EXPANSIONS = 12
 _FILTER = re.compile(r"^(tag|origin|post|classification|class|year):(.+)$", re.I)
-_PART = re.compile(r'"([^"]*)"?|(\S+)')
+# A filter with a quoted value (`origin:"la paz"`), a quoted phrase, or a word.
+_PART = re.compile(r'(\w+:"[^"]*"?)|"([^"]*)"?|(\S+)')
 
 
 @dataclass
@@ -36,7 +37,8 @@ def parse(text: str, *, prefix_last: bool = False) -> Query:
     query = Query(reference=reference_term(text))
     parts = list(_PART.finditer(text))
     for position, match in enumerate(parts):
-        phrase, word = match.group(1), match.group(2)
+        quoted_filter, phrase, word = match.groups()
+        word = quoted_filter or word
         if phrase is not None:
             words = tokens(phrase)
             if words:
@@ -45,7 +47,7 @@ def parse(text: str, *, prefix_last: bool = False) -> Query:
             continue
         filtered = _FILTER.match(word)
         if filtered:
-            kind, value = filtered.group(1).lower(), filtered.group(2)
+            kind, value = filtered.group(1).lower(), filtered.group(2).strip('"')
             kind = {"post": "origin", "class": "classification"}.get(kind, kind)
             if kind == "year":
                 years = re.findall(r"\d{4}", value)

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from generator.builder import BuildError, build_site
+from generator.commands import add_run_options
 from generator.config import ConfigError, load_config
 from generator.progress import Progress
 from generator.render.templates import ThemeError
@@ -18,10 +19,7 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
         description="Render the cable pages in content/ through the theme into a static site. "
                     "The previous site/ stays in place until the new one is complete.")
     add_project_options(parser)
-    parser.add_argument("--jobs", "-j", type=int, default=None,
-                        help="worker processes (default: one per core)")
-    parser.add_argument("--quiet", "-q", action="store_true",
-                        help="print only errors and the summary")
+    add_run_options(parser)
     parser.set_defaults(run=run)
 
 

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from generator.commands import add_run_options
 from generator.importer import run_import
 from generator.progress import Progress
 
@@ -20,10 +21,7 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
                         help="content folder to write to (default: content)")
     parser.add_argument("--force", action="store_true",
                         help="replace pages even if they were edited since they were imported")
-    parser.add_argument("--jobs", "-j", type=int, default=None,
-                        help="worker processes (default: one per core)")
-    parser.add_argument("--quiet", "-q", action="store_true",
-                        help="print only errors and the summary")
+    add_run_options(parser)
     parser.set_defaults(run=run)
 
 

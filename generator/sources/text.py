@@ -11,7 +11,8 @@ import re
 from pathlib import Path
 
 from generator.errors import CableError
-from generator.model.cable import RawCable, SourceRef
+from generator.model.cable import RawCable
+from generator.sources.files import read_input
 
 FORMAT = "text"
 
@@ -78,11 +79,7 @@ def decode_cable_bytes(data: bytes) -> str:
 
 def read_text_file(path: str | Path) -> RawCable:
     """Read one raw text cable. Raises CableError (naming the file) if it cannot be read."""
-    source = SourceRef(path=str(path), format=FORMAT)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise CableError(source, f"cannot read file: {exc.strerror or exc}") from None
+    source, data = read_input(path, FORMAT)
     try:
         text = decode_cable_bytes(data)
     except NotTextError as exc:

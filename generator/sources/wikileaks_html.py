@@ -22,6 +22,7 @@ from pathlib import Path
 
 from generator.errors import CableError
 from generator.model.cable import RawCable, SourceRef
+from generator.sources.files import read_input
 from generator.sources.text import looks_like_reference_id
 
 FORMAT = "wikileaks-html"
@@ -245,11 +246,7 @@ def parse_wikileaks_page(page: str, source: SourceRef) -> RawCable:
 
 def read_wikileaks_page(path: str | Path) -> RawCable:
     """Read one WikiLeaks cable page (UTF-8). Raises CableError naming the file."""
-    source = SourceRef(path=str(path), format=FORMAT)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise CableError(source, f"cannot read file: {exc.strerror or exc}") from None
+    source, data = read_input(path, FORMAT)
     if not data.strip():
         raise CableError(source, "empty file")
     if b"\x00" in data:

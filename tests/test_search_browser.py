@@ -520,7 +520,7 @@ def test_keystroke_to_results_time(browser: Any, sample: Site) -> None:
                     page.wait_for_timeout(10)
                 timings[run].append(shown[1] - page.evaluate("window.__lastKey"))
         medians = {run: statistics.median(values) for run, values in timings.items()}
-        print("\nkeystroke -> results painted (ms, including the 100 ms debounce): "
+        print("\nkeystroke -> results painted (ms, including the 20 ms debounce): "
               + ", ".join(f"{run} median {medians[run]:.0f} (max {max(timings[run]):.0f})"
                           for run in timings))
         assert medians["cold"] < 1000 and medians["warm"] < 1000, timings

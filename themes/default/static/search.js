@@ -404,7 +404,15 @@
     clearTimeout(debounce);
     debounce = setTimeout(run, delay);
   };
-  form.addEventListener("input", (event) => soon(event.target.tagName === "SELECT" ? 0 : 100));
+  // In the search box a short pause only coalesces a burst of keystrokes (stale answers are
+  // dropped, see `sequence`). A filter value being typed (in its own field, or `tag:PH…` at
+  // the end of the box) waits for a longer pause: a partial value names no filter file.
+  const pause = (target) => {
+    if (target.tagName === "SELECT") return 0;
+    if (target !== field("q") || /\w:\S*$/.test(target.value)) return 300;
+    return 20;
+  };
+  form.addEventListener("input", (event) => soon(pause(event.target)));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearTimeout(debounce);

@@ -1,6 +1,6 @@
 """Rebuild benchmarks/synth_vocab.txt from the real sample cables (development tool only).
 
-    python benchmarks/build_synth_vocab.py /work/shared/corpus [--size 6000]
+    python benchmarks/build_synth_vocab.py tests/fixtures/corpus [--size 6000]
 
 Counts the words of the cable bodies in `wikileaks-html/` and `raw-txt/` (all-caps cables are
 skipped), keeps lower-case words, a hand-picked list of capitalised words (countries, months,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-LEVELS = ("UNCLASSIFIED", "LIMITED OFFICIAL USE", "CONFIDENTIAL", "SECRET", "TOP SECRET")
-
 # Handling captions seen on their own line below the classification line.
 CAPTIONS = {
     "SIPDIS", "NOFORN", "SENSITIVE", "EXDIS", "NODIS", "LIMDIS", "STADIS", "ROGER",

@@ -24,7 +24,7 @@ from generator import __version__
 from generator.config import SiteConfig
 from generator.output import StagedOutput
 from generator.progress import Progress
-from generator.render.context import LIST_KINDS, SiteContext
+from generator.render.context import LIST_KINDS, PAGE_SWITCH, SiteContext
 from generator.render.feeds import atom_feed
 from generator.render.markdown import render_body
 from generator.render.sitemap import sitemap_files
@@ -37,8 +37,6 @@ from generator.structure.urls import Urls
 
 CHUNK = 100
 _TAG = re.compile(r"<[^>]+>")
-_LIST_PAGE_KINDS = {"tag": "tags", "post": "posts", "classification": "classifications",
-                    "year": "dates", "month": "dates"}
 
 
 class BuildError(Exception):
@@ -184,7 +182,7 @@ def _render_lists(chunk: list[tuple[str, Any, int]]) -> int | str:
 
 def _list_pages(site: SiteContext) -> Iterator[tuple[str, Any, int]]:
     for kind in LIST_KINDS:
-        if not site.enabled(_LIST_PAGE_KINDS[kind]):
+        if not site.enabled(PAGE_SWITCH[kind]):
             continue
         for key in sorted(site.list_keys(kind)):
             for page in range(1, site.page_count(kind, key) + 1):
@@ -219,8 +217,8 @@ def _write_feeds(site: SiteContext, output: StagedOutput) -> int:
 
     feed(config.title, "", list(range(len(site.archive))), "feed.xml")
     written = 1
-    for kind, pages_kind in (("tag", "tags"), ("post", "posts")):
-        if not site.enabled(pages_kind):
+    for kind in ("tag", "post"):
+        if not site.enabled(PAGE_SWITCH[kind]):
             continue
         for key in sorted(site.list_keys(kind)):
             page_path = site.list_path(kind, key)

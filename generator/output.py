@@ -13,6 +13,7 @@ class StagedOutput:
     def __init__(self, target: Path) -> None:
         self.target = Path(target).resolve()
         self.staging = self.target.parent / f".{self.target.name}.building-{os.getpid()}"
+        self._made_dirs: set[Path] = set()
 
     def __enter__(self) -> StagedOutput:
         if self.staging.exists():
@@ -26,7 +27,9 @@ class StagedOutput:
 
     def write(self, relative: str, data: str | bytes) -> None:
         path = self.staging / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in self._made_dirs:  # one mkdir per folder, not one per page
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._made_dirs.add(path.parent)
         if isinstance(data, str):
             data = data.encode("utf-8")
         path.write_bytes(data)

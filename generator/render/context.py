@@ -17,6 +17,9 @@ from generator.structure.pages import CableEntry
 from generator.structure.urls import Urls
 
 LIST_KINDS = ("tag", "post", "classification", "year", "month")
+# The gen.yaml `pages:` switch that turns each kind of list page on or off.
+PAGE_SWITCH = {"tag": "tags", "post": "posts", "classification": "classifications",
+               "year": "dates", "month": "dates"}
 
 
 @dataclass
@@ -53,18 +56,17 @@ class SiteContext:
 
     def list_path(self, kind: str, key: Any, page: int = 1) -> str | None:
         """URL path of a list page, or None when that kind of page is switched off."""
+        if not self.enabled(PAGE_SWITCH[kind]):
+            return None
         if kind == "tag":
-            return self.urls.tag(key, page) if self.enabled("tags") else None
+            return self.urls.tag(key, page)
         if kind == "post":
-            return self.urls.post(key, page) if self.enabled("posts") else None
+            return self.urls.post(key, page)
         if kind == "classification":
-            return self.urls.classification(key, page) if self.enabled("classifications") \
-                else None
+            return self.urls.classification(key, page)
         if kind == "year":
-            return self.urls.year(key, page) if self.enabled("dates") else None
-        if kind == "month":
-            return self.urls.month(key[0], key[1], page) if self.enabled("dates") else None
-        raise ValueError(kind)
+            return self.urls.year(key, page)
+        return self.urls.month(key[0], key[1], page)
 
     def list_href(self, kind: str, key: Any, page: int = 1) -> str | None:
         path = self.list_path(kind, key, page)
@@ -76,13 +78,17 @@ class SiteContext:
         path = self.list_path(kind, key)
         return self.href(self.urls.feed(path)) if path is not None else None
 
-    def members(self, kind: str, key: Any) -> list[int]:
+    def index(self, kind: str) -> dict[Any, list[int]]:
+        """The archive's index for a kind of list: key -> entry positions, oldest first."""
         archive = self.archive
         return {
             "tag": archive.by_tag, "post": archive.by_post,
             "classification": archive.by_classification, "year": archive.by_year,
             "month": archive.by_month,
-        }[kind][key]
+        }[kind]
+
+    def members(self, kind: str, key: Any) -> list[int]:
+        return self.index(kind)[key]
 
     # -- pages --------------------------------------------------------------------------
 
@@ -246,11 +252,7 @@ class SiteContext:
         return [self.entry_view(entry) for entry in dated[:limit]]
 
     def list_keys(self, kind: str) -> Iterable[Any]:
-        return {
-            "tag": self.archive.by_tag, "post": self.archive.by_post,
-            "classification": self.archive.by_classification, "year": self.archive.by_year,
-            "month": self.archive.by_month,
-        }[kind].keys()
+        return self.index(kind).keys()
 
 
 def _page_window(page: int, pages: int, radius: int = 3) -> list[int]:

@@ -6,15 +6,13 @@ share it); the staging folder is swapped in for site/ only when everything has s
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import re
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import unescape
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,7 @@ import jinja2
 from generator import __version__
 from generator.config import SiteConfig
 from generator.output import StagedOutput
+from generator.parallel import chunks, map_chunks
 from generator.progress import Progress
 from generator.render.context import LIST_KINDS, PAGE_SWITCH, SiteContext
 from generator.render.feeds import atom_feed
@@ -54,23 +53,6 @@ class BuildReport:
 _worker: dict[str, Any] = {}
 
 
-def _chunks(items: Iterable) -> Iterator[list]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, CHUNK)):
-        yield chunk
-
-
-def _run_parallel(function: Callable[[list], Any], items: Iterable, jobs: int) -> Iterator[Any]:
-    """Apply `function` to chunks of `items` in worker processes (inline when jobs is 1)."""
-    chunks = _chunks(items)
-    if jobs <= 1:
-        yield from map(function, chunks)
-        return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(jobs) as pool:
-        yield from pool.imap(function, chunks)
-
-
 def html_to_text(html: str) -> str:
     """The text of rendered HTML, for the search index."""
     return unescape(_TAG.sub(" ", html))
@@ -96,7 +78,7 @@ def read_content(content_dir: Path, jobs: int, progress: Progress) -> list[Cable
     entries: list[CableEntry] = []
     errors: list[str] = []
     seen: dict[str, str] = {}
-    for results in _run_parallel(_load_entries, find_pages(content_dir), jobs):
+    for results in map_chunks(_load_entries, chunks(find_pages(content_dir), CHUNK), jobs):
         for result in results:
             progress.advance()
             if isinstance(result, str):
@@ -285,7 +267,7 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
                        env=environment(config, globals_))
         search = SearchIndexWriter(len(archive))
         bar = progress("cable pages")
-        for result in _run_parallel(_render_cables, range(len(archive)), jobs):
+        for result in map_chunks(_render_cables, chunks(range(len(archive)), CHUNK), jobs):
             if isinstance(result, str):
                 raise BuildError(result)
             for document in result:
@@ -295,7 +277,7 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
         bar.finish()
         pages = len(archive)
         bar = progress("list pages")
-        for result in _run_parallel(_render_lists, _list_pages(site), jobs):
+        for result in map_chunks(_render_lists, chunks(_list_pages(site), CHUNK), jobs):
             if isinstance(result, str):
                 raise BuildError(result)
             bar.advance(result)

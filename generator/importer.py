@@ -7,9 +7,8 @@ on bounded batches so memory does not grow with the input.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from generator.content.page import page_path, render_page
 from generator.content.writer import KEPT_EDITS, PageWriter
 from generator.errors import CableError
 from generator.model.cable import RawCable
+from generator.parallel import chunks, map_chunks
 from generator.parse import parse_cable
 from generator.progress import Progress
 from generator.sources import iter_raw_cables
@@ -81,36 +81,13 @@ def _render_batch(batch: list[RawCable]) -> list[Rendered | Failed]:
     return [render_one(raw) for raw in batch]
 
 
-def _batches(items: Iterable[RawCable | CableError], on_error) -> Iterator[list[RawCable]]:
-    batch: list[RawCable] = []
+def _readable(items: Iterable[RawCable | CableError], on_error) -> Iterator[RawCable]:
+    """The cables that could be read; the others go to `on_error` as they come."""
     for item in items:
         if isinstance(item, CableError):
             on_error(item.source.describe(), item.reason)
-            continue
-        batch.append(item)
-        if len(batch) >= BATCH_SIZE:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _rendered_batches(batches: Iterator[list[RawCable]], jobs: int
-                      ) -> Iterator[list[Rendered | Failed]]:
-    if jobs <= 1:
-        for batch in batches:
-            yield _render_batch(batch)
-        return
-    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with context.Pool(jobs) as pool:
-        pending: deque = deque()
-        # Keep a few batches in flight per worker: enough to stay busy, bounded in memory.
-        for batch in batches:
-            pending.append(pool.apply_async(_render_batch, (batch,)))
-            while len(pending) >= 3 * jobs:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+        else:
+            yield item
 
 
 def run_import(paths: list[str], content_dir: Path, *, force: bool = False,
@@ -126,8 +103,8 @@ def run_import(paths: list[str], content_dir: Path, *, force: bool = False,
         progress.message(f"error: {source}: {reason}")
         progress.advance()
 
-    batches = _batches(iter_raw_cables(paths), on_error)
-    for results in _rendered_batches(batches, jobs):
+    batches = chunks(_readable(iter_raw_cables(paths), on_error), BATCH_SIZE)
+    for results in map_chunks(_render_batch, batches, jobs):
         for result in results:
             if isinstance(result, Failed):
                 on_error(result.source, result.reason)

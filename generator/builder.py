@@ -29,7 +29,7 @@ from generator.render.markdown import render_body
 from generator.render.sitemap import sitemap_files
 from generator.render.templates import environment, fingerprinted, static_files, theme_dirs
 from generator.render.timeline import timeline_svg
-from generator.search.index import SearchDocument, SearchIndexWriter, analyse
+from generator.search.index import ChunkIndexer, analyse, write_index
 from generator.structure.archive import build_archive
 from generator.structure.pages import CableEntry, PageError, find_pages, load_entry, load_page
 from generator.structure.urls import Urls
@@ -119,12 +119,13 @@ def _render(template: str, context: dict[str, Any]) -> str:
                          f"{error.message or error}") from None
 
 
-def _render_cables(chunk: list[int]) -> list[SearchDocument | None] | str:
-    """Render cable pages; return what the search index needs of each (or an error)."""
+def _render_cables(chunk: list[int]) -> tuple[int, list[int]] | str:
+    """Render cable pages and index them for search; returns how many were rendered and
+    their search lengths (none when search is off), or an error."""
     site: SiteContext = _worker["site"]
     output: StagedOutput = _worker["output"]
     content_dir: Path = _worker["content_dir"]
-    documents = []
+    indexer = ChunkIndexer(chunk[0]) if site.enabled("search") else None
     for index in chunk:
         entry = site.archive.entries[index]
         try:
@@ -137,15 +138,14 @@ def _render_cables(chunk: list[int]) -> list[SearchDocument | None] | str:
             return f"{error} (while rendering {content_dir / entry.path})"
         path = site.cable_path(entry)
         output.write(site.urls.output_file(path), html)
-        if not site.enabled("search"):
-            documents.append(None)
-            continue
-        documents.append(analyse(
-            index, reference_id=entry.reference_id, url=site.href(path), subject=entry.subject,
-            date=entry.date, origin=entry.origin, classification=entry.classification,
-            tags=[(code, name) for code, _kind, name in entry.tag_details],
-            body_text=html_to_text(body_html), summary=entry.summary))
-    return documents
+        if indexer is not None:
+            indexer.add(analyse(
+                index, reference_id=entry.reference_id, url=site.href(path),
+                subject=entry.subject, date=entry.date, origin=entry.origin,
+                classification=entry.classification,
+                tags=[(code, name) for code, _kind, name in entry.tag_details],
+                body_text=html_to_text(body_html), summary=entry.summary))
+    return len(chunk), indexer.write(output) if indexer is not None else []
 
 
 def _render_lists(chunk: list[tuple[str, Any, int]]) -> int | str:
@@ -265,15 +265,14 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
         }
         _worker.update(site=site, output=output, content_dir=content_dir,
                        env=environment(config, globals_))
-        search = SearchIndexWriter(len(archive))
+        search_lengths: list[int] = []
         bar = progress("cable pages")
         for result in map_chunks(_render_cables, chunks(range(len(archive)), CHUNK), jobs):
             if isinstance(result, str):
                 raise BuildError(result)
-            for document in result:
-                if document is not None:
-                    search.add(document)
-            bar.advance(len(result))
+            rendered, lengths = result
+            search_lengths.extend(lengths)
+            bar.advance(rendered)
         bar.finish()
         pages = len(archive)
         bar = progress("list pages")
@@ -285,10 +284,14 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
         bar.finish()
         pages += _write_fixed_pages(site, output)
         if config.pages["search"]:
-            search.write(output, filters={"tag": archive.by_tag, "origin": archive.by_post,
-                                          "classification": archive.by_classification},
-                         years={year: (members[0], members[-1])
-                                for year, members in archive.by_year.items()})
+            bar = progress("search index")
+            write_index(output, search_lengths, filters={
+                "tag": archive.by_tag, "origin": archive.by_post,
+                "classification": archive.by_classification},
+                years={year: (members[0], members[-1])
+                       for year, members in archive.by_year.items()},
+                root=config.root, jobs=jobs, advance=bar.advance)
+            bar.finish()
         if config.pages["feeds"]:
             _write_feeds(site, output)
         _write_robots_and_sitemap(site, output)

@@ -13,15 +13,20 @@ class StagedOutput:
     def __init__(self, target: Path) -> None:
         self.target = Path(target).resolve()
         self.staging = self.target.parent / f".{self.target.name}.building-{os.getpid()}"
+        # Intermediate files of the build (search postings runs): never part of the site.
+        self.scratch = self.target.parent / f".{self.target.name}.scratch-{os.getpid()}"
         self._made_dirs: set[Path] = set()
 
     def __enter__(self) -> StagedOutput:
-        if self.staging.exists():
-            shutil.rmtree(self.staging)
+        for folder in (self.staging, self.scratch):
+            if folder.exists():
+                shutil.rmtree(folder)
         self.staging.mkdir(parents=True)
+        self.scratch.mkdir()
         return self
 
     def __exit__(self, kind, error, traceback) -> None:
+        shutil.rmtree(self.scratch, ignore_errors=True)
         if kind is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
 

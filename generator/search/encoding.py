@@ -5,25 +5,32 @@ deltas. Text, not binary, so files need no decoding step beyond this in the brow
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import chain
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
 
 
-def encode(numbers: Iterable[int]) -> str:
+def _encode_number(number: int) -> str:
+    if number < 0:
+        raise ValueError("VLQ encodes non-negative numbers")
     out = []
-    for number in numbers:
-        if number < 0:
-            raise ValueError("VLQ encodes non-negative numbers")
-        while True:
-            digit = number & 31
-            number >>= 5
-            if number:
-                out.append(ALPHABET[digit | 32])
-            else:
-                out.append(ALPHABET[digit])
-                break
-    return "".join(out)
+    while True:
+        digit = number & 31
+        number >>= 5
+        if not number:
+            out.append(ALPHABET[digit])
+            return "".join(out)
+        out.append(ALPHABET[digit | 32])
+
+
+# Most numbers in the index (impacts, gaps between doc ids) are small: look them up.
+_SMALL = [_encode_number(n) for n in range(1024)]
+
+
+def encode(numbers: Iterable[int]) -> str:
+    small = _SMALL
+    return "".join([small[n] if 0 <= n < 1024 else _encode_number(n) for n in numbers])
 
 
 def decode(text: str) -> list[int]:
@@ -41,12 +48,8 @@ def decode(text: str) -> list[int]:
 
 
 def encode_sorted(numbers: Iterable[int]) -> str:
-    previous = 0
-    deltas = []
-    for number in numbers:
-        deltas.append(number - previous)
-        previous = number
-    return encode(deltas)
+    numbers = list(numbers)
+    return encode([b - a for a, b in zip(chain((0,), numbers), numbers, strict=False)])
 
 
 def decode_sorted(text: str) -> list[int]:

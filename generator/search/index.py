@@ -2,8 +2,8 @@
 sharded document store for result lists, and filter lists. Layout (under site/search/):
 
     meta.json                       constant-size: counts, tier sizes, year -> doc id range
-    t/<c>/<key>.json                terms starting with <key> (3 chars): df, tier-0 postings
-    p/<c>/<key>/<term>.<n>.txt      further postings tiers of frequent terms
+    t/<c>/<key>.json                terms starting with <key>: df, tier-0 postings
+    p/<c>/<key3>/<term>.<n>.txt     further postings tiers of frequent terms
     d/<k>/<shard>.json              result data of DOCS_PER_SHARD documents
     f/<kind>/<v>/<value>.txt        doc ids of a tag, origin or classification
     origins.json                    post names -> filter file (a few hundred entries)
@@ -12,29 +12,50 @@ Postings are (doc id, impact) pairs; a tier's doc ids are delta-encoded in ascen
 followed by their impacts, both as base-64 VLQ (see encoding.py). Tier 0 holds a term's
 TIER_SIZES[0] highest-impact documents, tier 1 the next TIER_SIZES[1], and so on: a query reads
 the best documents of each word first and more only when it needs them.
+
+Term shards are keyed by a term's first 3 characters. A shard over SHARD_BYTES is split by one
+more character, recursively: the file of a split key keeps the term equal to the key (if any)
+and, under "*", the MAX_EXPANSIONS most frequent terms starting with the key (what a prefix
+query of exactly that key expands to); longer terms are in the files of the longer keys.
+
+The index is built in two passes so that no process holds all postings (SPIMI): the workers
+that render the cable pages analyse them, write their result data, and append each chunk's
+postings to run files partitioned into BUCKETS by shard key; then each bucket is merged,
+scored and written on its own, in parallel.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
+import pickle
 import re
+import struct
+import zlib
 from array import array
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
+from pathlib import Path
 
 from generator.output import StagedOutput
+from generator.parallel import chunks, map_chunks
 from generator.search.encoding import encode, encode_sorted
 from generator.search.tokens import shard_key, tokens
 
-VERSION = 1
+VERSION = 2
 TIER_SIZES = (256, 2048, 16384)  # then everything else
 DOCS_PER_SHARD = 4  # result data is most of a query's bytes: keep shards small
 SHARDS_PER_FOLDER = 1000
+SHARD_BYTES = 32_000  # a term shard bigger than this is split by one more character
+MAX_EXPANSIONS = 12  # terms a prefix expands to
+BUCKETS = 64
 EXCERPT_CHARS = 280
 FIELD_WEIGHTS = {"subject": 4, "tags": 3, "body": 1}
 K1, B = 1.2, 0.75
+_RECORD = struct.Struct("<II")  # a run record: first doc id of the chunk, pickled size
 
 
 @dataclass(slots=True)
@@ -51,10 +72,11 @@ def analyse(doc_id: int, *, reference_id: str, url: str, subject: str | None, da
             origin: str | None, classification: str | None,
             tags: Iterable[tuple[str, str | None]], body_text: str,
             summary: str | None) -> SearchDocument:
-    weighted: dict[str, int] = defaultdict(int)
-    length = 0
+    body = tokens(body_text)
+    weighted = Counter(body)  # body weight 1: counted in C
+    length = len(body) * FIELD_WEIGHTS["body"]
     tag_text = " ".join(f"{code} {name or ''}" for code, name in tags)
-    for field, text in (("subject", subject or ""), ("tags", tag_text), ("body", body_text)):
+    for field, text in (("subject", subject or ""), ("tags", tag_text)):
         weight = FIELD_WEIGHTS[field]
         for token in tokens(text):
             weighted[token] += weight
@@ -68,88 +90,180 @@ def analyse(doc_id: int, *, reference_id: str, url: str, subject: str | None, da
                           [reference_id, url, subject, date, origin, classification, excerpt])
 
 
-class SearchIndexWriter:
-    def __init__(self, doc_count: int) -> None:
-        self.doc_count = doc_count
-        self.lengths = array("I", bytes(4 * doc_count))
-        self.results: list[list | None] = [None] * doc_count
+def bucket_of(term: str) -> int:
+    """Run bucket of a term: all terms of a 3-character shard key share one."""
+    return zlib.crc32(shard_key(term).encode()) % BUCKETS
+
+
+class ChunkIndexer:
+    """First pass, in the worker that renders a chunk of consecutive documents: writes their
+    result data, appends their postings to this process's run files, keeps their lengths."""
+
+    def __init__(self, first_doc: int) -> None:
+        if first_doc % DOCS_PER_SHARD:
+            raise ValueError("chunks must start at a result data shard boundary")
+        self.first_doc = first_doc
+        self.lengths: list[int] = []
+        self.results: list[list] = []
         self.postings: dict[str, tuple[array, array]] = {}
 
     def add(self, document: SearchDocument) -> None:
-        self.lengths[document.doc_id] = document.length
-        self.results[document.doc_id] = document.result
+        if document.doc_id != self.first_doc + len(self.lengths):
+            raise ValueError("documents must be added in order")
+        self.lengths.append(document.length)
+        self.results.append(document.result)
+        postings = self.postings
+        doc_id = document.doc_id
         for term, frequency in document.terms.items():
-            lists = self.postings.get(term)
+            lists = postings.get(term)
             if lists is None:
-                lists = self.postings[term] = (array("I"), array("I"))
-            lists[0].append(document.doc_id)
+                lists = postings[term] = (array("I"), array("I"))
+            lists[0].append(doc_id)
             lists[1].append(frequency)
 
-    def write(self, output: StagedOutput, *, filters: dict[str, dict[str, list[int]]],
-              years: dict[str, tuple[int, int]]) -> int:
-        """Write every index file; returns the number of files written."""
-        files = 0
-        average = sum(self.lengths) / max(self.doc_count, 1)
-        shards: dict[str, dict[str, list]] = defaultdict(dict)
-        for term in sorted(self.postings):
-            doc_ids, frequencies = self.postings[term]
-            df = len(doc_ids)
-            idf = math.log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
-            impacts = []
-            for doc_id, frequency in zip(doc_ids, frequencies, strict=True):
-                norm = K1 * (1 - B + B * self.lengths[doc_id] / average)
-                score = idf * frequency * (K1 + 1) / (frequency + norm)
-                impacts.append(max(1, min(255, round(score * 16))))
-            # Ties go to the newer cable, as in the query engine's ranking.
-            ranked = sorted(range(df), key=lambda i: (-impacts[i], -doc_ids[i]))
-            tiers = []
-            start = 0
-            for size in TIER_SIZES:
-                if start >= df:
-                    break
-                tiers.append(ranked[start:start + size])
-                start += size
-            if start < df:
-                tiers.append(ranked[start:])
-            encoded = [_encode_tier(doc_ids, impacts, tier) for tier in tiers]
-            key = shard_key(term)
-            shards[key][term] = [df, encoded[0], len(encoded)]
-            for number, text in enumerate(encoded[1:], start=1):
-                output.write(f"search/p/{key[0]}/{key}/{term}.{number}.txt", text)
-                files += 1
-        for key, terms in shards.items():
-            output.write(f"search/t/{key[0]}/{key}.json", _json(terms))
+    def write(self, output: StagedOutput) -> list[int]:
+        """Write the chunk's result data and postings runs; returns the documents' lengths."""
+        first_shard = self.first_doc // DOCS_PER_SHARD
+        for number, records in enumerate(chunks(self.results, DOCS_PER_SHARD), first_shard):
+            output.write(f"search/d/{number // SHARDS_PER_FOLDER}/{number}.json", _json(records))
+        buckets: dict[int, dict[str, tuple[bytes, bytes]]] = defaultdict(dict)
+        for term, (doc_ids, frequencies) in self.postings.items():
+            buckets[bucket_of(term)][term] = (doc_ids.tobytes(), frequencies.tobytes())
+        runs = runs_folder(output)
+        runs.mkdir(exist_ok=True)
+        for bucket, postings in buckets.items():
+            blob = pickle.dumps(postings, protocol=pickle.HIGHEST_PROTOCOL)
+            # One run file per bucket and process: no two processes append to the same file.
+            with open(runs / f"{bucket}.{os.getpid()}", "ab") as run:
+                run.write(_RECORD.pack(self.first_doc, len(blob)) + blob)
+        return self.lengths
+
+
+def runs_folder(output: StagedOutput) -> Path:
+    return output.scratch / "search-runs"
+
+
+# Second pass: state shared with the forked bucket writers (set before the pool starts).
+_merge: dict = {}
+
+
+def write_index(output: StagedOutput, lengths: Sequence[int], *,
+                filters: dict[str, dict[str, list[int]]], years: dict[str, tuple[int, int]],
+                root: str, jobs: int, advance: Callable[[], None] = lambda: None) -> int:
+    """Merge the runs bucket by bucket and write every index file; returns the file count."""
+    average = sum(lengths) / max(len(lengths), 1)
+    _merge.update(output=output, docs=len(lengths),
+                  norms=[K1 * (1 - B + B * length / average) for length in lengths])
+    files = 0
+    for written in map_chunks(_write_bucket, ([bucket] for bucket in range(BUCKETS)), jobs):
+        files += written
+        advance()
+    _merge.clear()
+    files += math.ceil(len(lengths) / DOCS_PER_SHARD)  # result data, written in the first pass
+    origins = {}
+    for kind, values in filters.items():
+        for value, doc_ids in values.items():
+            slug = filter_slug(value)
+            output.write(f"search/f/{kind}/{slug[0]}/{slug}.txt", encode_sorted(sorted(doc_ids)))
             files += 1
-        for shard in range(math.ceil(self.doc_count / DOCS_PER_SHARD)):
-            chunk = self.results[shard * DOCS_PER_SHARD:(shard + 1) * DOCS_PER_SHARD]
-            output.write(f"search/d/{shard // SHARDS_PER_FOLDER}/{shard}.json", _json(chunk))
+            if kind == "origin":
+                origins[value] = slug
+    output.write("search/origins.json", _json(origins))
+    output.write("search/meta.json", _json({
+        "version": VERSION, "docs": len(lengths), "tiers": list(TIER_SIZES),
+        "docs_per_shard": DOCS_PER_SHARD, "shards_per_folder": SHARDS_PER_FOLDER,
+        "root": root, "years": years,
+    }))
+    return files + 2
+
+
+def _write_bucket(bucket_list: list[int]) -> int:
+    output: StagedOutput = _merge["output"]
+    (bucket,) = bucket_list
+    records = []
+    for run in runs_folder(output).glob(f"{bucket}.*"):
+        data = run.read_bytes()
+        position = 0
+        while position < len(data):
+            first_doc, size = _RECORD.unpack_from(data, position)
+            position += _RECORD.size
+            records.append((first_doc, data[position:position + size]))
+            position += size
+    records.sort(key=itemgetter(0))  # chunks in document order: doc ids stay ascending
+    merged: dict[str, tuple[bytearray, bytearray]] = {}
+    for _, blob in records:
+        for term, (doc_ids, frequencies) in pickle.loads(blob).items():
+            lists = merged.get(term)
+            if lists is None:
+                merged[term] = (bytearray(doc_ids), bytearray(frequencies))
+            else:
+                lists[0].extend(doc_ids)
+                lists[1].extend(frequencies)
+    files = 0
+    shards: dict[str, dict[str, list]] = defaultdict(dict)
+    for term in sorted(merged):
+        doc_ids, frequencies = array("I"), array("I")
+        doc_ids.frombytes(merged[term][0])
+        frequencies.frombytes(merged[term][1])
+        tiers = _tiers(doc_ids, frequencies)
+        key = shard_key(term)
+        shards[key][term] = [len(doc_ids), tiers[0], len(tiers)]
+        for number, text in enumerate(tiers[1:], start=1):
+            output.write(f"search/p/{key[0]}/{key}/{term}.{number}.txt", text)
             files += 1
-        origins = {}
-        for kind, values in filters.items():
-            for value, doc_ids in values.items():
-                slug = filter_slug(value)
-                output.write(f"search/f/{kind}/{slug[0]}/{slug}.txt",
-                             encode_sorted(sorted(doc_ids)))
-                files += 1
-                if kind == "origin":
-                    origins[value] = slug
-        output.write("search/origins.json", _json(origins))
-        output.write("search/meta.json", _json({
-            "version": VERSION, "docs": self.doc_count, "tiers": list(TIER_SIZES),
-            "docs_per_shard": DOCS_PER_SHARD, "shards_per_folder": SHARDS_PER_FOLDER,
-            "years": years,
-        }))
-        return files + 2
+    for key, terms in shards.items():
+        files += _write_shard(output, key, terms)
+    return files
+
+
+def _tiers(doc_ids: array, frequencies: array) -> list[str]:
+    """A term's postings, scored (BM25 with BM25F frequencies) and encoded tier by tier."""
+    norms: list[float] = _merge["norms"]
+    df = len(doc_ids)
+    idf = math.log(1 + (_merge["docs"] - df + 0.5) / (df + 0.5))
+    scale = idf * (K1 + 1) * 16  # impacts are BM25 scores in 1/16ths, capped at 255
+    impacts = [min(255, max(1, round(scale * f / (f + norms[d]))))
+               for d, f in zip(doc_ids, frequencies, strict=True)]
+    if df <= TIER_SIZES[0]:
+        return [encode_sorted(doc_ids) + "." + encode(impacts)]
+    # Best first; ties go to the newer cable, as in the query engine's ranking.
+    ranked = sorted(zip(impacts, doc_ids, strict=True), reverse=True)
+    tiers = []
+    start = 0
+    for size in TIER_SIZES:
+        if start < df:
+            tiers.append(ranked[start:start + size])
+        start += size
+    if start < df:
+        tiers.append(ranked[start:])
+    encoded = []
+    for tier in tiers:
+        tier.sort(key=itemgetter(1))
+        encoded.append(encode_sorted([doc for _, doc in tier]) + "."
+                       + encode([impact for impact, _ in tier]))
+    return encoded
+
+
+def _write_shard(output: StagedOutput, key: str, terms: dict[str, list]) -> int:
+    """Write the shard of `key` (terms all starting with it), split if too big; file count."""
+    text = _json(terms)
+    longer = [term for term in terms if len(term) > len(key)]
+    if len(text) <= SHARD_BYTES or not longer:
+        output.write(f"search/t/{key[0]}/{key}.json", text)
+        return 1
+    own: dict[str, list] = {term: terms[term] for term in terms if len(term) == len(key)}
+    top = sorted(terms.items(), key=lambda item: (-item[1][0], item[0]))[:MAX_EXPANSIONS]
+    own["*"] = [[term, entry] for term, entry in top]
+    output.write(f"search/t/{key[0]}/{key}.json", _json(own))
+    children: dict[str, dict[str, list]] = defaultdict(dict)
+    for term in longer:
+        children[term[:len(key) + 1]][term] = terms[term]
+    return 1 + sum(_write_shard(output, child, members) for child, members in children.items())
 
 
 def filter_slug(value: str) -> str:
     """File name of a filter value: `SECRET//NOFORN` -> `secret-noforn`, `PHUM` -> `phum`."""
     return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "_"
-
-
-def _encode_tier(doc_ids: array, impacts: list[int], members: list[int]) -> str:
-    chosen = sorted(members, key=lambda i: doc_ids[i])
-    return encode_sorted(doc_ids[i] for i in chosen) + "." + encode(impacts[i] for i in chosen)
 
 
 def _json(value: object) -> str:

@@ -1,0 +1,127 @@
+"""The search index writer (generator/search/index.py) on the sample archive: shards split by
+one more character when too big, runs merged bucket by bucket, nothing left behind.
+
+The sample is built twice, with the default shard size and with a tiny one that forces
+splits; the two indexes must hold exactly the same terms and postings.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import generator.search.index as index
+from generator.builder import build_site
+from generator.config import load_config
+from generator.search.encoding import decode, decode_sorted
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL_SHARD = 2_000
+
+
+def build(folder: Path, *, jobs: int = 2) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "gen.yaml").write_text(
+        f"title: Sample\ncontent_dir: {json.dumps(str(ROOT / 'content'))}\n", encoding="utf-8")
+    build_site(load_config(folder), jobs=jobs)
+    return folder / "site"
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("index")
+    built = {"default": build(folder / "default")}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index, "SHARD_BYTES", SMALL_SHARD)
+        built["split"] = build(folder / "split")
+    return built
+
+
+def shard_files(site: Path) -> dict[str, dict]:
+    return {path.stem: json.loads(path.read_text(encoding="utf-8"))
+            for path in (site / "search" / "t").glob("*/*.json")}
+
+
+def leaf_terms(shards: dict[str, dict]) -> dict[str, list]:
+    """Every term's entry, wherever it is stored."""
+    terms: dict[str, list] = {}
+    for key, shard in shards.items():
+        for term, entry in shard.items():
+            if term != "*":
+                assert term.startswith(key), (key, term)
+                assert term not in terms, f"{term} stored twice"
+                terms[term] = entry
+    return terms
+
+
+def test_split_index_holds_the_same_terms_and_postings(sites: dict[str, Path]) -> None:
+    default, split = shard_files(sites["default"]), shard_files(sites["split"])
+    assert not any("*" in shard for shard in default.values())
+    assert sum("*" in shard for shard in split.values()) > 20
+    assert leaf_terms(split) == leaf_terms(default)
+    deeper = sorted(p.relative_to(sites["default"]) for p in
+                    (sites["default"] / "search" / "p").rglob("*.txt"))
+    assert deeper == sorted(p.relative_to(sites["split"]) for p in
+                            (sites["split"] / "search" / "p").rglob("*.txt"))
+
+
+def test_split_shards_are_small_and_found_by_walking_keys(sites: dict[str, Path]) -> None:
+    shards = shard_files(sites["split"])
+    terms = leaf_terms(shards)
+    for key, shard in shards.items():
+        text = (sites["split"] / "search" / "t" / key[0] / f"{key}.json").read_text("utf-8")
+        longer = [t for t in terms if t.startswith(key) and len(t) > len(key) >= 3]
+        if "*" in shard:
+            # a split key keeps only its own term and its prefix expansions
+            assert set(shard) <= {key, "*"}
+            with_prefix = sorted(((t, e) for t, e in terms.items() if t.startswith(key)),
+                                 key=lambda item: (-item[1][0], item[0]))
+            assert [tuple(pair) for pair in shard["*"]] == \
+                [(t, e) for t, e in with_prefix[:index.MAX_EXPANSIONS]]
+        else:
+            assert len(text) <= SMALL_SHARD or not [t for t in shard if len(t) > len(key)], key
+            assert all(t in shard for t in longer), key
+    for term in terms:  # the walk a client does: one more character while the file is split
+        key = term[:3]
+        while "*" in shards[key] and len(term) > len(key):
+            key = term[:len(key) + 1]
+        assert term in shards[key], term
+
+
+def test_postings_are_valid_and_ranked_by_impact_across_tiers(sites: dict[str, Path]) -> None:
+    site = sites["default"]
+    meta = json.loads((site / "search" / "meta.json").read_text(encoding="utf-8"))
+    assert meta["docs"] == len(list((ROOT / "content" / "cables").rglob("*.md")))
+    assert meta["root"] == "/"
+    terms = leaf_terms(shard_files(site))
+    deep = {term: entry for term, entry in terms.items() if entry[2] > 1}
+    assert deep, "the sample has terms in more than one tier"
+    for term, (df, tier0, tier_count) in terms.items():
+        texts = [tier0] + [
+            (site / "search" / "p" / term[0] / term[:3] / f"{term}.{n}.txt").read_text("utf-8")
+            for n in range(1, tier_count)]
+        seen: set[int] = set()
+        previous_lowest = 256
+        for text in texts:
+            ids_text, impacts_text = text.split(".")
+            ids, impacts = decode_sorted(ids_text), decode(impacts_text)
+            assert len(ids) == len(impacts) and ids == sorted(set(ids)), term
+            assert all(0 <= i < meta["docs"] for i in ids) and all(1 <= v <= 255 for v in impacts)
+            assert max(impacts) <= previous_lowest, term  # tiers hold the best impacts first
+            previous_lowest = min(impacts)
+            assert not seen & set(ids)
+            seen |= set(ids)
+        assert len(seen) == df, term
+
+
+def test_one_job_writes_the_same_index_and_no_scratch_is_left(
+        sites: dict[str, Path], tmp_path: Path) -> None:
+    single = build(tmp_path / "single", jobs=1)
+    files = sorted(p.relative_to(single) for p in (single / "search").rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(sites["default"]) for p in
+                           (sites["default"] / "search").rglob("*") if p.is_file())
+    for name in files:
+        assert (single / name).read_bytes() == (sites["default"] / name).read_bytes(), name
+    assert sorted(p.name for p in (tmp_path / "single").iterdir()) == ["gen.yaml", "site"]

@@ -37,7 +37,8 @@ from browserkit import (
     serve,
 )
 
-from generator.search.query import Searcher
+from generator.search.query import Searcher, page_texts
+from generator.search.tokens import tokens
 
 sync_api = pytest.importorskip(
     "playwright.sync_api",
@@ -439,6 +440,62 @@ def test_failures_are_shown_not_thrown(browser: Any, sample: Site) -> None:
         type_query(page, "trafficking victims")
         assert wait_results(page, "trafficking victims") == sample.expected("trafficking victims")
         assert not errors, errors
+    finally:
+        context.close()
+
+
+def test_phrase_search(browser: Any, sample: Site) -> None:
+    """A quoted phrase: the best candidates' pages are fetched and only those with the words
+    next to each other are shown; more are checked on "More results"."""
+    visit = open_search(sample, browser, "?q=%22law+enforcement%22")  # one query, not typed
+    page = visit.page
+    fresh = Searcher(sample.read)  # as the page's engine: no page checked yet
+    try:
+        links = wait_results(page, '"law enforcement"')
+        answer = fresh.search('"law enforcement"', prefix_last=True)
+        assert links == [r.url for r in answer.results] and len(links) == 10
+        assert not answer.complete and status(page) == (
+            f"At least {answer.total} cables match, best first.")
+        marks = {m.lower() for m in page.locator("#search-results mark").all_inner_texts()}
+        assert marks == {"law", "enforcement"}
+        checked = [path for path, _ in sample.server.requests  # since the page was opened
+                   if path.startswith("/cable/")]
+        assert 10 <= len(checked) <= 50
+        page.locator("#search-more").click()
+        page.wait_for_function(
+            "() => document.querySelectorAll('#search-results > li').length === 20")
+        more = fresh.search('"law enforcement"', prefix_last=True, limit=20)
+        assert result_links(page) == [r.url for r in more.results]
+
+        type_query(page, '"uzbek attitudes"')  # both words in one cable, never adjacent
+        assert wait_results(page, '"uzbek attitudes"') == []
+        assert status(page) == "No cable matches “\"uzbek attitudes\"”."
+        type_query(page, '"law enforcement attitudes"')
+        assert wait_results(page, '"law enforcement attitudes"') == ["/" + TASHKENT]
+        assert not all_problems(visit, sample.server)
+    finally:
+        page.context.close()
+
+
+def test_page_texts_in_the_browser_as_in_python(browser: Any, sample: Site) -> None:
+    """The texts phrases are checked against, read by DOMParser in the browser (and by the
+    client's markup scan), are those query.page_texts reads: on every cable page."""
+    from test_search import TRICKY_PAGES
+
+    htmls = [file.read_text(encoding="utf-8")
+             for file in sorted((sample.folder / "cable").rglob("*.html"))] + TRICKY_PAGES
+    context = browser.new_context()
+    page = context.new_page()  # about:blank: no CSP, so the script can be loaded as a module
+    try:
+        got = page.evaluate("""([source, htmls]) => {
+          const module = { exports: {} };
+          new Function("module", source)(module);
+          const { domTexts, scanTexts, tokens } = module.exports;
+          return htmls.map((html) => [domTexts(html).map(tokens), scanTexts(html).map(tokens)]);
+        }""", [(ROOT / "themes/default/static/search.js").read_text(encoding="utf-8"), htmls])
+        for html, (dom, scan) in zip(htmls, got, strict=True):
+            expected = [tokens(text) for text in page_texts(html)]
+            assert dom == expected and scan == expected, html[:300]
     finally:
         context.close()
 

@@ -4,6 +4,10 @@ very files the browser reads, and count the bytes a query fetches.
 
 Query syntax: words (all must match), `word*` (prefix), `"a phrase"`, and filters
 `tag:KTIP`, `origin:Tashkent`, `classification:secret`, `year:2007` or `year:2007..2009`.
+
+The index has no word positions (they would cost too much at 251k cables), so a phrase selects
+the cables that have all its words, and the best of those are then checked on their own pages:
+the text of the elements marked `data-search-text` (themes/README.md), else of `<main>`.
 """
 
 from __future__ import annotations
@@ -12,12 +16,17 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 from generator.search.encoding import decode, decode_sorted
-from generator.search.index import filter_slug
+from generator.search.index import MAX_EXPANSIONS, filter_slug
 from generator.search.tokens import normalise, reference_term, shard_key, tokens
 
-MAX_EXPANSIONS = 12
+# A word in more than this share of the cables selects almost nothing: when a query has rarer
+# words, it neither selects nor scores (so "ministry of interior" reads no deep tiers of "of").
+COMMON_FRACTION = 0.25
+PAGE_BATCH = 10  # cable pages fetched at once to check phrases (in parallel in search.js)
+PAGE_BUDGET = 50  # at most this many pages fetched per search call; "more results" goes on
 _FILTER = re.compile(r"^(tag|origin|post|classification|class|year):(.+)$", re.I)
 # A filter with a quoted value (`origin:"la paz"`), a quoted phrase, or a word.
 _PART = re.compile(r'(\w+:"[^"]*"?)|"([^"]*)"?|(\S+)')
@@ -84,10 +93,89 @@ class Result:
 
 @dataclass
 class Answer:
-    total: int  # matches found so far (a lower bound when tiers were left unread)
+    total: int  # matches found so far (a lower bound unless complete)
     results: list[Result]
     terms: list[str]  # the terms matched, for highlighting
     jump: str | None = None  # URL to go to when the query is a reference ID in the archive
+    complete: bool = True  # every candidate was scored and, for a phrase, checked: total is exact
+
+
+_VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
+
+
+class _PageText(HTMLParser):
+    """Collects the text of the outermost elements marked `data-search-text` and of the first
+    <main>. Every tag and comment is a word break, as in the text the index was built from."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []  # names of the open elements
+        self.marking: tuple[int, list[str]] | None = None  # (depth, text) of an open marked one
+        self.in_main: tuple[int, list[str]] | None = None
+        self.marked: list[str] = []
+        self.main: str | None = None
+
+    def _collectors(self) -> list[list[str]]:
+        return [parts for _, parts in filter(None, (self.marking, self.in_main))]
+
+    def _break(self) -> None:
+        for parts in self._collectors():
+            parts.append(" ")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._break()
+        marked = self.marking is None and any(name == "data-search-text" for name, _ in attrs)
+        if tag in _VOID:
+            if marked:
+                self.marked.append("")
+            return
+        self.open.append(tag)
+        if marked:
+            self.marking = (len(self.open), [])
+        if tag == "main" and self.main is None and self.in_main is None:
+            self.in_main = (len(self.open), [])
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)  # as in HTML: `<div/>` opens a div
+
+    def handle_endtag(self, tag: str) -> None:
+        self._break()
+        if tag in self.open:
+            del self.open[len(self.open) - 1 - self.open[::-1].index(tag):]
+            self._finish(len(self.open))
+
+    def _finish(self, depth: int) -> None:
+        """Ends the collecting of elements no longer open at `depth`."""
+        if self.marking and self.marking[0] > depth:
+            self.marked.append("".join(self.marking[1]))
+            self.marking = None
+        if self.in_main and self.in_main[0] > depth:
+            self.main = "".join(self.in_main[1])
+            self.in_main = None
+
+    def handle_data(self, data: str) -> None:
+        for parts in self._collectors():
+            parts.append(data)
+
+    def handle_comment(self, data: str) -> None:
+        self._break()
+
+    handle_pi = handle_decl = unknown_decl = handle_comment
+
+    def close(self) -> None:
+        super().close()
+        self._finish(0)  # elements left open end with the page
+
+
+def page_texts(html: str) -> list[str]:
+    """The texts a phrase is checked against: of each element marked `data-search-text`, else
+    of <main> (search.js reads them the same way)."""
+    parser = _PageText()
+    parser.feed(html)
+    parser.close()
+    if parser.marked:
+        return parser.marked
+    return [parser.main] if parser.main is not None else []
 
 
 class Searcher:
@@ -100,6 +188,7 @@ class Searcher:
         if meta is None:
             raise FileNotFoundError("search/meta.json")
         self.meta = meta
+        self._pages: dict[int, list[str]] = {}  # doc id -> its page texts' tokens, " a b c "
 
     def _text(self, path: str) -> str | None:
         if path not in self._cache:
@@ -110,9 +199,16 @@ class Searcher:
         text = self._text(path)
         return json.loads(text) if text is not None else None
 
-    def _shard(self, term: str) -> dict:
-        key = shard_key(term)
-        return self._json(f"search/t/{key[0]}/{key}.json") or {}
+    def _shard(self, text: str) -> dict:
+        """The term file for a term or prefix. A file that grew too big was split by one more
+        character: it holds "*" (the most frequent terms it would hold) and the terms equal to
+        its key; longer ones are in the file of their next character."""
+        key = shard_key(text)
+        shard = self._json(f"search/t/{key[0]}/{key}.json") or {}
+        while "*" in shard and len(text) > len(key):
+            key = text[:len(key) + 1]
+            shard = self._json(f"search/t/{key[0]}/{key}.json") or {}
+        return shard
 
     def _postings(self, term: str, tier: int, encoded: str | None = None) -> dict[int, int]:
         if encoded is None:
@@ -127,8 +223,10 @@ class Searcher:
         if word.endswith("*"):
             prefix = word[:-1]
             shard = self._shard(prefix) if len(prefix) >= 1 else {}
+            if "*" in shard:  # a split file is only reached by its own key: this prefix
+                return [(term, entry) for term, entry in shard["*"]][:MAX_EXPANSIONS]
             matches = [(t, entry) for t, entry in shard.items() if t.startswith(prefix)]
-            matches.sort(key=lambda item: -item[1][0])
+            matches.sort(key=lambda item: (-item[1][0], item[0]))
             return matches[:MAX_EXPANSIONS]
         entry = self._shard(word).get(word)
         return [(word, entry)] if entry else []
@@ -163,47 +261,106 @@ class Searcher:
         query = parse(text, prefix_last=prefix_last)
         jump = self._jump(query.reference) if query.reference else None
         allowed = self._filter_ids(query)
-        matched_terms: list[str] = []
+        wanted = offset + limit
+        terms: list[str] = []
         if not query.groups:
-            if allowed is None:
-                return Answer(0, [], [], jump)
-            scores = dict.fromkeys(allowed, 0.0)
+            scores = dict.fromkeys(allowed or (), 0.0)
+            ranked = _rank(scores, sort)
+            chosen, total, complete = ranked[offset:wanted], len(ranked), True
         else:
-            scores = self._score(query, allowed, offset + limit, matched_terms)
-        if sort == "date":
-            ranked = sorted(scores, reverse=True)
-        else:
-            ranked = sorted(scores, key=lambda d: (-scores[d], -d))
-        chosen = ranked[offset:offset + limit]
-        return Answer(len(scores), [self._result(d, scores[d]) for d in chosen], matched_terms,
-                      jump)
+            groups = self._groups(query, terms)
+            if groups is None:
+                return Answer(0, [], terms, jump)
+            scores, chosen, total, complete = self._evaluate(query, groups, allowed, sort,
+                                                             offset, wanted)
+        return Answer(total, [self._result(d, scores[d]) for d in chosen], terms, jump,
+                      complete)
 
-    def _score(self, query: Query, allowed: set[int] | None, wanted: int,
-               matched_terms: list[str]) -> dict[int, float]:
+    def _groups(self, query: Query, terms: list[str]) -> list[dict] | None:
+        """The groups that select and score cables, each with its terms, the tiers to read of
+        each, and its tier-0 postings; None when a word is in no cable. `terms` gets every
+        group's terms, for highlighting."""
+        docs = self.meta["docs"]
         groups = []
         for group in query.groups:
             expansions = self._expand(group)
             if not expansions:
-                return {}
-            matched_terms.extend(term for term, _ in expansions)
-            groups.append({"terms": expansions, "tier": 0,
-                           "postings": self._merge(
-                               self._postings(term, 0, entry[1]) for term, entry in expansions)})
+                return None
+            terms.extend(term for term, _ in expansions)
+            word = group[0]
+            groups.append({
+                # A prefix's other terms give their best cables only: typing stays cheap.
+                "terms": [(term, entry, entry[2] if term == word.removesuffix("*") else 1)
+                          for term, entry in expansions],
+                "common": all(entry[0] > docs * COMMON_FRACTION for _, entry in expansions)})
+        selecting = [g for g in groups if not g["common"]] or groups
+        for group in selecting:
+            group["tier"] = 0
+            group["postings"] = self._merge(
+                self._postings(term, 0, entry[1]) for term, entry, _ in group["terms"])
+        return selecting
+
+    def _evaluate(self, query: Query, groups: list[dict], allowed: set[int] | None, sort: str,
+                  offset: int, wanted: int) -> tuple[dict[int, float], list[int], int, bool]:
+        """Reads tiers, best impacts first, until `wanted` cables have every word (and, with a
+        phrase, were checked to have it). Returns the scores, the cables chosen, the total and
+        whether it is exact."""
+        phrases = [phrase for phrase in query.phrases if len(phrase) > 1]
+        budget_end = len(self._pages) + PAGE_BUDGET
         while True:
-            candidates = set.intersection(*(set(g["postings"]) for g in groups))
-            if allowed is not None:
-                candidates &= allowed
-            more = [g for g in groups
-                    if any(g["tier"] + 1 < entry[2] for _, entry in g["terms"])]
-            if len(candidates) >= wanted or not more:
+            scores = self._candidates(groups, allowed)
+            ranked = _rank(scores, sort)
+            more = [g for g in groups if any(g["tier"] + 1 < reads for _, _, reads in g["terms"])]
+            if phrases:
+                matches, stopped = self._verify(ranked, phrases, wanted, budget_end)
+                if len(matches) >= wanted or stopped or not more:
+                    break
+            elif len(ranked) >= wanted or not more:
                 break
             for group in more:  # read the next tier of every word that has one
                 group["tier"] += 1
                 tier = group["tier"]
                 group["postings"] = self._merge([group["postings"]] + [
                     self._postings(term, tier)
-                    for term, entry in group["terms"] if tier < entry[2]])
+                    for term, _, reads in group["terms"] if tier < reads])
+        if not phrases:
+            return scores, ranked[offset:wanted], len(ranked), not more
+        checked = [doc for doc in ranked if doc in self._pages]
+        total = sum(1 for doc in checked if _holds(self._pages[doc], phrases))
+        return scores, matches[offset:wanted], total, not more and len(checked) == len(ranked)
+
+    @staticmethod
+    def _candidates(groups: list[dict], allowed: set[int] | None) -> dict[int, float]:
+        """The cables in every group's postings read so far, with their scores."""
+        candidates = set.intersection(*(set(g["postings"]) for g in groups))
+        if allowed is not None:
+            candidates &= allowed
         return {doc: float(sum(g["postings"][doc] for g in groups)) for doc in candidates}
+
+    def _verify(self, ranked: list[int], phrases: list[list[str]], wanted: int,
+                budget_end: int) -> tuple[list[int], bool]:
+        """The first `wanted` cables of `ranked` whose pages hold every phrase, fetching pages
+        a batch at a time while fewer than `budget_end` are known; and whether it stopped at
+        a page it could not fetch within that budget."""
+        matches: list[int] = []
+        for position, doc in enumerate(ranked):
+            if len(matches) >= wanted:
+                break
+            if doc not in self._pages:
+                room = min(PAGE_BATCH, budget_end - len(self._pages))
+                if room <= 0:
+                    return matches, True
+                batch = [d for d in ranked[position:] if d not in self._pages][:room]
+                for unseen in batch:
+                    self._pages[unseen] = self._page_tokens(unseen)
+            if _holds(self._pages[doc], phrases):
+                matches.append(doc)
+        return matches, False
+
+    def _page_tokens(self, doc_id: int) -> list[str]:
+        url = self._result(doc_id, 0).url
+        html = self.fetch(url[len(self.meta.get("root", "/")):])  # not cached: pages are big
+        return [f" {' '.join(tokens(text))} " for text in page_texts(html)] if html else []
 
     @staticmethod
     def _merge(postings_lists) -> dict[int, int]:
@@ -230,3 +387,14 @@ class Searcher:
             if re.sub(r"[^a-z0-9]", "", result.reference_id.lower()) == term:
                 return result.url
         return None
+
+
+def _rank(scores: dict[int, float], sort: str) -> list[int]:
+    if sort == "date":
+        return sorted(scores, reverse=True)
+    return sorted(scores, key=lambda d: (-scores[d], -d))
+
+
+def _holds(page: list[str], phrases: list[list[str]]) -> bool:
+    """Whether each phrase's tokens are consecutive in one of a page's texts."""
+    return all(any(f" {' '.join(phrase)} " in text for text in page) for phrase in phrases)

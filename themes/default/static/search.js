@@ -6,6 +6,9 @@
   const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   const DIGIT = new Map([...ALPHABET].map((c, i) => [c, i]));
   const MAX_EXPANSIONS = 12;
+  const COMMON_FRACTION = 0.25; // a word in more cables than this share selects none (query.py)
+  const PAGE_BATCH = 10; // cable pages fetched at once to check phrases
+  const PAGE_BUDGET = 50; // pages fetched per search call at most; "more results" goes on
   const REFERENCE = /^\s*(\d{2})[\s-]*([A-Za-z][A-Za-z\s-]*?)[\s-]*0*(\d{1,7})\s*$/;
   const FILTER = /^(tag|origin|post|classification|class|year):(.+)$/i;
 
@@ -75,10 +78,102 @@
     return query;
   };
 
+  // -- page texts: query.py page_texts() ----------------------------------------------------
+  // The texts a phrase is checked against: of each outermost element marked data-search-text,
+  // else of <main>; every tag and comment is a word break, as in the text the index was built
+  // from. The browser parses the page with DOMParser. Without one (Node.js, in the tests) the
+  // markup is scanned as query.py's html.parser does; it decodes only the character references
+  // gen writes (numeric, amp, lt, gt, quot, apos, nbsp).
+  const domTexts = (html) => {
+    const doc = new DOMParser().parseFromString(html, "text/html");
+    const text = (element) => {
+      const parts = [];
+      const walker = doc.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+      while (walker.nextNode()) parts.push(walker.currentNode.data);
+      return parts.join(" ");
+    };
+    const marked = [...doc.querySelectorAll("[data-search-text]")]
+      .filter((element) => !element.parentElement?.closest("[data-search-text]"));
+    const main = doc.querySelector("main");
+    return marked.length ? marked.map(text) : main ? [text(main)] : [];
+  };
+  const VOID = new Set("area base br col embed hr img input link meta source track wbr".split(" "));
+  const NAMED = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0" };
+  const decodeReferences = (text) => text.replace(/&(#[xX][0-9a-fA-F]+|#\d+|[a-zA-Z]+);/g,
+    (whole, name) => {
+      if (name[0] !== "#") return NAMED[name] ?? whole;
+      const code = name[1] === "x" || name[1] === "X" ? parseInt(name.slice(2), 16)
+        : parseInt(name.slice(1), 10);
+      return code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff)
+        ? String.fromCodePoint(code) : "\ufffd";
+    });
+  // a comment; a tag: end mark, name, attributes; a declaration or processing instruction
+  const MARKUP = new RegExp(String.raw`<!--[\s\S]*?(?:-->|$)`
+    + String.raw`|<(\/?)([a-zA-Z][^\s/>]*)((?:[^>"']|"[^"]*"|'[^']*')*)>|<[!?/][^>]*>`, "g");
+  const ATTRIBUTE = /([^\s"'>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?/g;
+  const scanTexts = (html) => {
+    const open = []; // names of the open elements
+    let marking = null; // [depth, parts] of the open marked element
+    let inMain = null;
+    const marked = [];
+    let main = null;
+    const collect = (text) => {
+      for (const c of [marking, inMain]) if (c) c[1].push(text);
+    };
+    const finish = (depth) => {
+      if (marking && marking[0] > depth) {
+        marked.push(marking[1].join(""));
+        marking = null;
+      }
+      if (inMain && inMain[0] > depth) {
+        main = inMain[1].join("");
+        inMain = null;
+      }
+    };
+    const markup = new RegExp(MARKUP);
+    let done = 0;
+    for (let match; (match = markup.exec(html));) {
+      collect(decodeReferences(html.slice(done, match.index)));
+      done = markup.lastIndex;
+      collect(" ");
+      const [, end, name, attributes] = match;
+      if (name === undefined) continue; // a comment or declaration
+      const tag = name.toLowerCase();
+      if (end) {
+        const at = open.lastIndexOf(tag);
+        if (at >= 0) {
+          open.length = at;
+          finish(at);
+        }
+        continue;
+      }
+      const isMarked = !marking && [...attributes.matchAll(ATTRIBUTE)]
+        .some(([, attribute]) => attribute.toLowerCase() === "data-search-text");
+      if (VOID.has(tag)) {
+        if (isMarked) marked.push("");
+        continue;
+      }
+      open.push(tag);
+      if (isMarked) marking = [open.length, []];
+      if (tag === "main" && main === null && !inMain) inMain = [open.length, []];
+      if (tag === "script" || tag === "style") { // raw text up to its end tag
+        const close = html.slice(done).search(new RegExp(`</${tag}[\\s/>]`, "i"));
+        const stop = close < 0 ? html.length : done + close;
+        collect(html.slice(done, stop));
+        markup.lastIndex = done = stop;
+      }
+    }
+    collect(decodeReferences(html.slice(done)));
+    finish(0); // elements left open end with the page
+    return marked.length ? marked : main !== null ? [main] : [];
+  };
+  const pageTexts = typeof DOMParser === "function" ? domTexts : scanTexts;
+
   // -- evaluation: query.py Searcher ---------------------------------------------------------
   // fetchText(path) -> Promise of the text of search/<path>, or null if there is no such file.
   const createEngine = (fetchText) => {
     const cache = new Map();
+    const pages = new Map(); // doc id -> promise of its page texts' tokens (pageTokens)
     const load = (path, json = true) => {
       const key = json + path;
       if (!cache.has(key)) {
@@ -94,7 +189,18 @@
       if (!m) throw new Error("no search index (search/meta.json)");
       return m;
     };
-    const shard = async (term) => (await load(`t/${term[0]}/${shardKey(term)}.json`)) || {};
+    // The term file of a term or prefix. A file that grew too big was split by one more
+    // character: it holds "*" (the most frequent terms it would hold) and the terms equal to
+    // its key; longer ones are in the file of their next character.
+    const shard = async (text) => {
+      let key = shardKey(text);
+      let terms = (await load(`t/${key[0]}/${key}.json`)) || {};
+      while (Object.hasOwn(terms, "*") && text.length > key.length) {
+        key = text.slice(0, key.length + 1);
+        terms = (await load(`t/${key[0]}/${key}.json`)) || {};
+      }
+      return terms;
+    };
     const postings = (encoded) => {
       const [ids, impacts = ""] = encoded.split(".");
       const values = decode(impacts);
@@ -118,8 +224,10 @@
         const terms = await shard(word);
         return Object.hasOwn(terms, word) ? [[word, terms[word]]] : [];
       }
-      return Object.entries(prefix ? await shard(prefix) : {})
-        .filter(([term]) => term.startsWith(prefix))
+      const terms = prefix ? await shard(prefix) : {};
+      // a split file is only reached by its own key: this prefix
+      if (Object.hasOwn(terms, "*")) return terms["*"].slice(0, MAX_EXPANSIONS);
+      return Object.entries(terms).filter(([term]) => term.startsWith(prefix))
         .sort((a, b) => b[1][0] - a[1][0] || (a[0] < b[0] ? -1 : 1)).slice(0, MAX_EXPANSIONS);
     };
     const filterSet = async (kind, values) => {
@@ -159,31 +267,101 @@
       const [first, ...rest] = sets.sort((a, b) => a.size - b.size);
       return new Set([...first].filter((id) => rest.every((set) => set.has(id))));
     };
-    // Read each word's tiers, best impacts first, until `wanted` documents have them all.
-    const score = async (query, allowed, wanted, terms) => {
+    // The groups that select and score cables, each with its terms, the tiers to read of each,
+    // and its tier-0 postings; null when a word is in no cable. `terms` gets every group's
+    // terms, for highlighting.
+    const prepare = async (query, terms) => {
+      const { docs } = await meta();
       const expansions = await Promise.all(query.groups.map(expand));
-      for (const expanded of expansions) {
-        if (!expanded.length) return { scores: new Map(), complete: true };
+      const groups = [];
+      for (const [i, expanded] of expansions.entries()) {
+        if (!expanded.length) return null;
         terms.push(...expanded.map(([term]) => term));
+        const word = query.groups[i].replace(/\*$/, "");
+        groups.push({
+          // a prefix's other terms give their best cables only: typing stays cheap
+          terms: expanded.map(([term, e]) => [term, e, term === word ? e[2] : 1]),
+          common: expanded.every(([, e]) => e[0] > docs * COMMON_FRACTION),
+        });
       }
-      const groups = expansions.map((expanded) =>
-        ({ terms: expanded, tier: 0, postings: merge(expanded.map(([, e]) => postings(e[1]))) }));
-      for (;;) {
-        const [smallest, ...others] = [...groups].sort((a, b) => a.postings.size - b.postings.size);
-        const found = [...smallest.postings.keys()].filter((doc) =>
-          others.every((g) => g.postings.has(doc)) && (!allowed || allowed.has(doc)));
-        const more = groups.filter((g) => g.terms.some(([, e]) => g.tier + 1 < e[2]));
-        if (found.length >= wanted || !more.length) {
-          return { complete: !more.length, scores: new Map(found.map((doc) =>
-            [doc, groups.reduce((sum, g) => sum + g.postings.get(doc), 0)])) };
+      const selecting = groups.filter((g) => !g.common);
+      return (selecting.length ? selecting : groups).map((g) =>
+        ({ ...g, tier: 0, postings: merge(g.terms.map(([, e]) => postings(e[1]))) }));
+    };
+    // The cables in every group's postings read so far, with their scores
+    const candidates = (groups, allowed) => {
+      const [smallest, ...others] = [...groups].sort((a, b) => a.postings.size - b.postings.size);
+      return new Map([...smallest.postings.keys()]
+        .filter((doc) => others.every((g) => g.postings.has(doc)) && (!allowed || allowed.has(doc)))
+        .map((doc) => [doc, groups.reduce((sum, g) => sum + g.postings.get(doc), 0)]));
+    };
+    const rank = (scores, sort) => [...scores.keys()].sort(sort === "date" ? (a, b) => b - a
+      : (a, b) => scores.get(b) - scores.get(a) || b - a);
+    // Promise of a cable page's texts as " token token … ", fetched once
+    const pageTokens = (doc) => {
+      if (!pages.has(doc)) {
+        const promise = (async () => {
+          const [m, { url }] = await Promise.all([meta(), result(doc, 0)]);
+          const html = await fetchText("../" + url.slice((m.root ?? "/").length));
+          return html === null ? [] : pageTexts(html).map((text) => ` ${tokens(text).join(" ")} `);
+        })();
+        promise.catch(() => pages.delete(doc)); // a failed page is fetched again next time
+        pages.set(doc, promise);
+      }
+      return pages.get(doc);
+    };
+    // whether each phrase's tokens are consecutive in one of a page's texts
+    const holds = (page, phrases) =>
+      phrases.every((phrase) => page.some((text) => text.includes(` ${phrase.join(" ")} `)));
+    // The first `wanted` cables of `ranked` whose pages hold every phrase, fetching pages a
+    // batch at a time while fewer than `budgetEnd` are known; and whether it stopped at a page
+    // it could not fetch within that budget.
+    const verify = async (ranked, phrases, wanted, budgetEnd) => {
+      const matches = [];
+      for (const [position, doc] of ranked.entries()) {
+        if (matches.length >= wanted) break;
+        if (!pages.has(doc)) {
+          const room = Math.min(PAGE_BATCH, budgetEnd - pages.size);
+          if (room <= 0) return { matches, stopped: true };
+          const batch = ranked.slice(position).filter((d) => !pages.has(d)).slice(0, room);
+          await Promise.all(batch.map(pageTokens));
         }
-        await Promise.all(more.map(async (g) => {
+        if (holds(await pages.get(doc), phrases)) matches.push(doc);
+      }
+      return { matches, stopped: false };
+    };
+    // Read tiers, best impacts first, until `wanted` cables have every word (and, with a
+    // phrase, were checked to have it): {scores, chosen, total, complete (total is exact)}.
+    const evaluate = async (query, groups, allowed, sort, offset, wanted) => {
+      const phrases = query.phrases.filter((phrase) => phrase.length > 1);
+      const budgetEnd = pages.size + PAGE_BUDGET;
+      let scores, ranked, more, verified;
+      for (;;) {
+        scores = candidates(groups, allowed);
+        ranked = rank(scores, sort);
+        more = groups.filter((g) => g.terms.some(([, , reads]) => g.tier + 1 < reads));
+        if (phrases.length) {
+          verified = await verify(ranked, phrases, wanted, budgetEnd);
+          if (verified.matches.length >= wanted || verified.stopped || !more.length) break;
+        } else if (ranked.length >= wanted || !more.length) {
+          break;
+        }
+        await Promise.all(more.map(async (g) => { // the next tier of every word that has one
           const n = ++g.tier;
           const lists = await Promise.all(
-            g.terms.filter(([, e]) => n < e[2]).map(([term]) => tier(term, n)));
+            g.terms.filter(([, , reads]) => n < reads).map(([term]) => tier(term, n)));
           g.postings = merge([g.postings, ...lists]);
         }));
       }
+      if (!phrases.length) {
+        return { scores, chosen: ranked.slice(offset, wanted), total: ranked.length,
+          complete: !more.length };
+      }
+      const checked = await Promise.all(ranked.filter((doc) => pages.has(doc))
+        .map((doc) => pages.get(doc)));
+      return { scores, chosen: verified.matches.slice(offset, wanted),
+        total: checked.filter((page) => holds(page, phrases)).length,
+        complete: !more.length && checked.length === ranked.length };
     };
     const result = async (doc, score) => {
       const m = await meta();
@@ -211,15 +389,22 @@
       const query = parse(text, prefixLast);
       const jumping = query.reference ? jump(query.reference) : null;
       const allowed = await allowedIds(query, filters, years);
+      const wanted = offset + limit;
       const terms = [];
-      const { scores, complete } = query.groups.length
-        ? await score(query, allowed, offset + limit, terms)
-        : { scores: new Map([...(allowed || [])].map((doc) => [doc, 0])), complete: true };
-      const ranked = [...scores.keys()].sort(sort === "date" ? (a, b) => b - a
-        : (a, b) => scores.get(b) - scores.get(a) || b - a);
-      const results = await Promise.all(ranked.slice(offset, offset + limit)
-        .map((doc) => result(doc, scores.get(doc))));
-      return { total: scores.size, complete, results, terms, jump: await jumping };
+      let answer;
+      if (!query.groups.length) {
+        const scores = new Map([...(allowed || [])].map((doc) => [doc, 0]));
+        const ranked = rank(scores, sort);
+        answer = { scores, chosen: ranked.slice(offset, wanted), total: ranked.length,
+          complete: true };
+      } else {
+        const groups = await prepare(query, terms);
+        answer = groups ? await evaluate(query, groups, allowed, sort, offset, wanted)
+          : { scores: new Map(), chosen: [], total: 0, complete: true };
+      }
+      const { scores, chosen, total, complete } = answer;
+      const results = await Promise.all(chosen.map((doc) => result(doc, scores.get(doc))));
+      return { total, complete, results, terms, jump: await jumping };
     };
     return { search, load };
   };
@@ -252,7 +437,8 @@
   };
 
   if (typeof module === "object" && module && module.exports) { // for tests under Node.js
-    module.exports = { tokens, referenceTerm, filterSlug, parse, createEngine, tokenSpans };
+    module.exports = { tokens, referenceTerm, filterSlug, parse, createEngine, tokenSpans,
+      domTexts, scanTexts };
   }
   const box = typeof document === "object" && document.getElementById("search");
   if (!box || !box.dataset.searchRoot) return;

@@ -845,8 +845,10 @@ def targets(args, reports: list[CountReport]) -> str:
     rows: list[tuple[str, dict[int, float], float, str]] = []  # label, values, limit, unit
     rows.append(("index build < 180 s of the whole build (2 cores)",
                  {r.count: max(r.cost, 0.0) for r in reports}, 180, "s"))
-    rows.append(("indexer peak RSS < 2 GB (largest process, search on)",
-                 {r.count: r.on["rss_mb"] for r in reports}, 2048, "MB"))
+    # The index is built by the render workers and then bucket by bucket in worker processes:
+    # the whole process tree of the build (search on) is the honest "indexer".
+    rows.append(("indexer peak RSS < 2 GB (whole build, all processes, search on)",
+                 {r.count: r.on["tree_rss_mb"] for r in reports}, 2048, "MB"))
     for phase, limit in (("cold", 200_000), ("warm", 100_000)):
         values: dict[int, float] = {}
         groups = [(r, [i for i in r.items if i.kind == "fixed"]) for r in reports]

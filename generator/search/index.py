@@ -32,8 +32,6 @@ import os
 import pickle
 import re
 import struct
-import zlib
-from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -82,17 +80,22 @@ def analyse(doc_id: int, *, reference_id: str, url: str, subject: str | None, da
             weighted[token] += weight
             length += weight
     weighted[re.sub(r"[^a-z0-9]", "", reference_id.lower())] += FIELD_WEIGHTS["subject"]
-    excerpt_source = " ".join((summary or body_text).split())
+    source = summary or body_text
+    excerpt_source = " ".join(source[:EXCERPT_CHARS * 4].split())
+    if len(excerpt_source) <= EXCERPT_CHARS + 1:  # much white space: take the whole text
+        excerpt_source = " ".join(source.split())
     excerpt = excerpt_source[:EXCERPT_CHARS]
     if len(excerpt_source) > EXCERPT_CHARS:
         excerpt = excerpt.rsplit(" ", 1)[0] + " …"
-    return SearchDocument(doc_id, dict(weighted), max(length, 1),
+    return SearchDocument(doc_id, weighted, max(length, 1),
                           [reference_id, url, subject, date, origin, classification, excerpt])
 
 
 def bucket_of(term: str) -> int:
-    """Run bucket of a term: all terms of a 3-character shard key share one."""
-    return zlib.crc32(shard_key(term).encode()) % BUCKETS
+    """Run bucket of a term: all terms of a 3-character shard key share one. str hashes are
+    salted per interpreter, but the build's workers are forked from one process, so they agree
+    (and which bucket writes a shard does not change any file)."""
+    return hash(shard_key(term)) % BUCKETS
 
 
 class ChunkIndexer:
@@ -105,7 +108,7 @@ class ChunkIndexer:
         self.first_doc = first_doc
         self.lengths: list[int] = []
         self.results: list[list] = []
-        self.postings: dict[str, tuple[array, array]] = {}
+        self.postings: dict[str, tuple[list[int], list[int]]] = {}
 
     def add(self, document: SearchDocument) -> None:
         if document.doc_id != self.first_doc + len(self.lengths):
@@ -117,18 +120,19 @@ class ChunkIndexer:
         for term, frequency in document.terms.items():
             lists = postings.get(term)
             if lists is None:
-                lists = postings[term] = (array("I"), array("I"))
-            lists[0].append(doc_id)
-            lists[1].append(frequency)
+                postings[term] = ([doc_id], [frequency])
+            else:
+                lists[0].append(doc_id)
+                lists[1].append(frequency)
 
     def write(self, output: StagedOutput) -> list[int]:
         """Write the chunk's result data and postings runs; returns the documents' lengths."""
         first_shard = self.first_doc // DOCS_PER_SHARD
         for number, records in enumerate(chunks(self.results, DOCS_PER_SHARD), first_shard):
             output.write(f"search/d/{number // SHARDS_PER_FOLDER}/{number}.json", _json(records))
-        buckets: dict[int, dict[str, tuple[bytes, bytes]]] = defaultdict(dict)
-        for term, (doc_ids, frequencies) in self.postings.items():
-            buckets[bucket_of(term)][term] = (doc_ids.tobytes(), frequencies.tobytes())
+        buckets: dict[int, dict[str, tuple[list[int], list[int]]]] = defaultdict(dict)
+        for term, lists in self.postings.items():
+            buckets[bucket_of(term)][term] = lists
         runs = runs_folder(output)
         runs.mkdir(exist_ok=True)
         for bucket, postings in buckets.items():
@@ -190,21 +194,19 @@ def _write_bucket(bucket_list: list[int]) -> int:
             records.append((first_doc, data[position:position + size]))
             position += size
     records.sort(key=itemgetter(0))  # chunks in document order: doc ids stay ascending
-    merged: dict[str, tuple[bytearray, bytearray]] = {}
+    merged: dict[str, tuple[list[int], list[int]]] = {}
     for _, blob in records:
-        for term, (doc_ids, frequencies) in pickle.loads(blob).items():
-            lists = merged.get(term)
-            if lists is None:
-                merged[term] = (bytearray(doc_ids), bytearray(frequencies))
+        for term, lists in pickle.loads(blob).items():
+            into = merged.get(term)
+            if into is None:
+                merged[term] = lists
             else:
-                lists[0].extend(doc_ids)
-                lists[1].extend(frequencies)
+                into[0].extend(lists[0])
+                into[1].extend(lists[1])
     files = 0
     shards: dict[str, dict[str, list]] = defaultdict(dict)
     for term in sorted(merged):
-        doc_ids, frequencies = array("I"), array("I")
-        doc_ids.frombytes(merged[term][0])
-        frequencies.frombytes(merged[term][1])
+        doc_ids, frequencies = merged[term]
         tiers = _tiers(doc_ids, frequencies)
         key = shard_key(term)
         shards[key][term] = [len(doc_ids), tiers[0], len(tiers)]
@@ -216,31 +218,33 @@ def _write_bucket(bucket_list: list[int]) -> int:
     return files
 
 
-def _tiers(doc_ids: array, frequencies: array) -> list[str]:
+def _tiers(doc_ids: list[int], frequencies: list[int]) -> list[str]:
     """A term's postings, scored (BM25 with BM25F frequencies) and encoded tier by tier."""
     norms: list[float] = _merge["norms"]
     df = len(doc_ids)
     idf = math.log(1 + (_merge["docs"] - df + 0.5) / (df + 0.5))
-    scale = idf * (K1 + 1) * 16  # impacts are BM25 scores in 1/16ths, capped at 255
-    impacts = [min(255, max(1, round(scale * f / (f + norms[d]))))
+    scale = idf * (K1 + 1) * 16  # impacts are BM25 scores in 1/16ths, from 1 to 255
+    impacts = [round(scale * f / (f + norms[d]))
                for d, f in zip(doc_ids, frequencies, strict=True)]
+    if min(impacts) < 1 or max(impacts) > 255:
+        impacts = [1 if v < 1 else 255 if v > 255 else v for v in impacts]
     if df <= TIER_SIZES[0]:
         return [encode_sorted(doc_ids) + "." + encode(impacts)]
-    # Best first; ties go to the newer cable, as in the query engine's ranking.
-    ranked = sorted(zip(impacts, doc_ids, strict=True), reverse=True)
-    tiers = []
-    start = 0
-    for size in TIER_SIZES:
-        if start < df:
-            tiers.append(ranked[start:start + size])
-        start += size
-    if start < df:
-        tiers.append(ranked[start:])
+    # Best first, ties to the newer cable (as the query engine ranks): sort plain ints,
+    # impact above doc id, which is much faster than sorting pairs.
+    shift = _merge["docs"].bit_length()
+    mask = (1 << shift) - 1
+    ranked = sorted([impact << shift | doc
+                     for impact, doc in zip(impacts, doc_ids, strict=True)], reverse=True)
     encoded = []
-    for tier in tiers:
-        tier.sort(key=itemgetter(1))
-        encoded.append(encode_sorted([doc for _, doc in tier]) + "."
-                       + encode([impact for impact, _ in tier]))
+    start = 0
+    for size in (*TIER_SIZES, df):
+        if start >= df:
+            break
+        tier = sorted([(key & mask) << 8 | key >> shift for key in ranked[start:start + size]])
+        encoded.append(encode_sorted([key >> 8 for key in tier]) + "."
+                       + encode([key & 255 for key in tier]))
+        start += size
     return encoded
 
 

@@ -8,7 +8,6 @@ import unicodedata
 
 MAX_TOKEN = 40
 _TOKEN = re.compile(r"[a-z0-9]+")
-_TOO_LONG = re.compile(r"[a-z0-9]{%d}" % (MAX_TOKEN + 1))
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 # Reference IDs as typed: `07TASHKENT477`, `07 TASHKENT 477`, `07-tashkent-000477`.
 _REFERENCE = re.compile(r"^\s*(\d{2})[\s\-]*([A-Za-z][A-Za-z\s\-]*?)[\s\-]*0*(\d{1,7})\s*$")
@@ -27,9 +26,8 @@ def _drop_marks(match: re.Match) -> str:
 
 def tokens(text: str) -> list[str]:
     """Runs of [a-z0-9] of the normalised text; runs over MAX_TOKEN characters are dropped."""
-    normal = normalise(text)
-    found = _TOKEN.findall(normal)
-    if _TOO_LONG.search(normal):  # rare: filter only then
+    found = _TOKEN.findall(normalise(text))
+    if found and len(max(found, key=len)) > MAX_TOKEN:  # rare: filter only then
         return [t for t in found if len(t) <= MAX_TOKEN]
     return found
 

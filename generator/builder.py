@@ -29,7 +29,7 @@ from generator.render.markdown import render_body
 from generator.render.sitemap import sitemap_files
 from generator.render.templates import environment, fingerprinted, static_files, theme_dirs
 from generator.render.timeline import timeline_svg
-from generator.search.index import ChunkIndexer, analyse, write_index
+from generator.search.index import BUCKETS, ChunkIndexer, analyse, write_index
 from generator.structure.archive import build_archive
 from generator.structure.pages import CableEntry, PageError, find_pages, load_entry, load_page
 from generator.structure.urls import Urls
@@ -267,6 +267,7 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
                        env=environment(config, globals_))
         search_lengths: list[int] = []
         bar = progress("cable pages")
+        bar.total = len(archive)
         for result in map_chunks(_render_cables, chunks(range(len(archive)), CHUNK), jobs):
             if isinstance(result, str):
                 raise BuildError(result)
@@ -276,6 +277,7 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
         bar.finish()
         pages = len(archive)
         bar = progress("list pages")
+        bar.total = sum(1 for _ in _list_pages(site))
         for result in map_chunks(_render_lists, chunks(_list_pages(site), CHUNK), jobs):
             if isinstance(result, str):
                 raise BuildError(result)
@@ -285,6 +287,7 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
         pages += _write_fixed_pages(site, output)
         if config.pages["search"]:
             bar = progress("search index")
+            bar.total = BUCKETS
             write_index(output, search_lengths, filters={
                 "tag": archive.by_tag, "origin": archive.by_post,
                 "classification": archive.by_classification},

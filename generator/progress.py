@@ -1,4 +1,5 @@
-"""Progress lines for long runs: a live line on a terminal, a line now and then elsewhere."""
+"""Progress lines for long runs: a live line on a terminal, a line now and then elsewhere.
+With a known total, the line also shows it and the time left at the current rate."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import TextIO
 
 class Progress:
     def __init__(self, label: str, quiet: bool = False, stream: TextIO | None = None,
-                 every: int = 10_000) -> None:
+                 every: int = 10_000, total: int | None = None) -> None:
         self.label = label
+        self.total = total
         self.stream = stream or sys.stderr
         self.quiet = quiet
         self.live = not quiet and self.stream.isatty()
@@ -53,4 +55,19 @@ class Progress:
     def _line(self, now: float) -> str:
         elapsed = now - self.started
         rate = self.count / elapsed if elapsed > 0 else 0.0
-        return f"{self.label}: {self.count:,} ({rate:,.0f}/s, {elapsed:,.0f}s)"
+        if not self.total:
+            return f"{self.label}: {self.count:,} ({rate:,.0f}/s, {elapsed:,.0f}s)"
+        left = (self.total - self.count) / rate if rate > 0 else None
+        return (f"{self.label}: {self.count:,}/{self.total:,} ({rate:,.0f}/s, {elapsed:,.0f}s"
+                + (f", {_duration(left)} left)" if left is not None else ")"))
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from generator import __version__
-from generator.commands import build_cmd, import_cmd
+from generator.commands import build_cmd, import_cmd, serve_cmd
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,6 +16,7 @@ def build_parser() -> argparse.ArgumentParser:
     verbs = parser.add_subparsers(dest="verb", metavar="COMMAND", required=True)
     import_cmd.add_parser(verbs)
     build_cmd.add_parser(verbs)
+    serve_cmd.add_parser(verbs)
     return parser
 
 

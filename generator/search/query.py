@@ -22,9 +22,9 @@ from generator.search.encoding import decode, decode_sorted
 from generator.search.index import MAX_EXPANSIONS, filter_slug
 from generator.search.tokens import normalise, reference_term, shard_key, tokens
 
-# A word in more than this share of the cables selects almost nothing: when a query has rarer
+# A word in more than half the cables (of, the) selects almost nothing: when a query has rarer
 # words, it neither selects nor scores (so "ministry of interior" reads no deep tiers of "of").
-COMMON_FRACTION = 0.25
+COMMON_FRACTION = 0.5
 PAGE_BATCH = 10  # cable pages fetched at once to check phrases (in parallel in search.js)
 PAGE_BUDGET = 50  # at most this many pages fetched per search call; "more results" goes on
 _FILTER = re.compile(r"^(tag|origin|post|classification|class|year):(.+)$", re.I)

@@ -6,7 +6,7 @@
   const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   const DIGIT = new Map([...ALPHABET].map((c, i) => [c, i]));
   const MAX_EXPANSIONS = 12;
-  const COMMON_FRACTION = 0.25; // a word in more cables than this share selects none (query.py)
+  const COMMON_FRACTION = 0.5; // a word in more cables than this share selects none (query.py)
   const PAGE_BATCH = 10; // cable pages fetched at once to check phrases
   const PAGE_BUDGET = 50; // pages fetched per search call at most; "more results" goes on
   const REFERENCE = /^\s*(\d{2})[\s-]*([A-Za-z][A-Za-z\s-]*?)[\s-]*0*(\d{1,7})\s*$/;

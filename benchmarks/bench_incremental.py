@@ -32,7 +32,7 @@ import sys
 from pathlib import Path
 
 from bench_build import OUT_DIR, ensure_archive
-from common import FULL_COUNT, default_python, measure, write_results_section
+from common import FULL_COUNT, default_python, measure, write_results
 
 HEADING = "## Incremental builds (bench_incremental.py)"
 TARGETS = {"nothing changed": 15, "one cable edited": 3, "100 cables added": 20}
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(text)
     if args.results:
-        write_results_section(HEADING, text)
+        write_results(text, HEADING)
     return 0
 
 

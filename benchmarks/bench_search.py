@@ -163,7 +163,7 @@ def build_both(python: str, archive: Path, work: Path, repeat: int) -> dict:
         for variant in ("off", "on"):
             log = work / f"build-{variant}.log"
             load = os.getloadavg()[0]
-            cmd = [python, "-m", "generator", "build", "--quiet", "--clean", "--project",
+            cmd = [python, "-m", "generator", "build", "--quiet", "--project",
                    str(work / variant)]
             measured = measure(cmd, log)
             lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()

@@ -7,9 +7,10 @@
 For each size the synthetic CSV (synth.py, cached in benchmarks/corpus/) is imported once into
 benchmarks/out/archive-<count>/content (kept for later runs), then
 
-    python -m generator build --quiet --project benchmarks/out/archive-<count>
+    python -m generator build --quiet --clean --project benchmarks/out/archive-<count>
 
-runs `--repeat` times (a clean build each time: gen builds into a fresh staging folder). The
+runs `--repeat` times with `--clean` (a full build each time, the build cache ignored; see
+bench_incremental.py for builds that use it). The
 report gives the wall time (median), pages written and pages/s, peak RSS (largest process and
 the whole process tree) and the size of site/. It reports; it does not assert.
 """
@@ -62,8 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         runs = []
         for attempt in range(repeat):
             log = Path(tempfile.mkstemp(prefix="bench-build-", suffix=".log")[1])
-            cmd = [python, "-m", "generator", "build", "--quiet", "--project", str(project),
-                   *args.build_args.split()]
+            cmd = [python, "-m", "generator", "build", "--quiet", "--clean", "--project",
+                   str(project), *args.build_args.split()]
             measured = measure(cmd, log)
             summary = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
             if measured.exit_code != 0:

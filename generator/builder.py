@@ -19,15 +19,22 @@ from typing import Any
 import jinja2
 
 from generator import __version__
+from generator.cache import BuildCache, code_digest, digest
 from generator.config import SiteConfig
-from generator.output import StagedOutput
+from generator.output import StagedOutput, recover
 from generator.parallel import chunks, map_chunks
 from generator.progress import Progress
 from generator.render.context import LIST_KINDS, PAGE_SWITCH, SiteContext
 from generator.render.feeds import atom_feed
 from generator.render.markdown import render_body
 from generator.render.sitemap import sitemap_files
-from generator.render.templates import environment, fingerprinted, static_files, theme_dirs
+from generator.render.templates import (
+    environment,
+    fingerprinted,
+    static_files,
+    template_digest,
+    theme_dirs,
+)
 from generator.render.timeline import timeline_svg
 from generator.search.index import BUCKETS, ChunkIndexer, analyse, write_index
 from generator.structure.archive import build_archive
@@ -35,6 +42,9 @@ from generator.structure.pages import CableEntry, PageError, find_pages, load_en
 from generator.structure.urls import Urls
 
 CHUNK = 100
+PAGE_TEMPLATES = ("cable.html", "list.html", "home.html", "404.html", "search.html",
+                  "tags.html", "posts.html", "dates.html", "classifications.html")
+SEARCH_PAGES = ("search/index.html",)  # under search/ but a page, not an index file
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -47,6 +57,10 @@ class BuildReport:
     cables: int
     pages: int
     seconds: float
+    rendered: int = 0  # pages rendered (the others had not changed)
+    changed: int = 0  # files written into site/ (new or different bytes)
+    removed: int = 0  # files deleted from site/ (no longer produced)
+    incremental: bool = False
 
 
 # State shared with forked workers: set before the pool starts, read-only afterwards.
@@ -71,30 +85,51 @@ def _load_entries(chunk: list[Path]) -> list[CableEntry | str]:
     return results
 
 
-def read_content(content_dir: Path, jobs: int, progress: Progress) -> list[CableEntry]:
+def read_content(content_dir: Path, jobs: int, progress: Progress,
+                 cache: BuildCache) -> list[CableEntry]:
+    """The entries of every content page; pages whose modification time and size are those
+    the cache saw are not read again. Updates cache.files."""
     if not (content_dir / "cables").is_dir():
         raise BuildError(f"{content_dir}: no cables/ folder; import cables first (gen import)")
     _worker["content_dir"] = content_dir
-    entries: list[CableEntry] = []
+    stats: dict[str, tuple[int, int]] = {}
+    reused: list[CableEntry] = []
+    to_read: list[Path] = []
+    for path in find_pages(content_dir):
+        status = path.stat()
+        relative = str(path.relative_to(content_dir))
+        stats[relative] = (status.st_mtime_ns, status.st_size)
+        cached = cache.files.get(relative)
+        if cached is not None and cached[:2] == stats[relative]:
+            reused.append(cached[2])
+        else:
+            to_read.append(path)
+    progress.total = len(stats)
+    progress.advance(len(reused))
+    loaded: list[CableEntry] = []
     errors: list[str] = []
-    seen: dict[str, str] = {}
-    for results in map_chunks(_load_entries, chunks(find_pages(content_dir), CHUNK), jobs):
+    for results in map_chunks(_load_entries, chunks(to_read, CHUNK), jobs):
         for result in results:
             progress.advance()
             if isinstance(result, str):
                 errors.append(result)
-                continue
-            if result.reference_id in seen:
-                errors.append(f"{content_dir / result.path}: reference ID {result.reference_id} "
-                              f"is also used by {content_dir / seen[result.reference_id]}")
-                continue
-            seen[result.reference_id] = result.path
-            entries.append(result)
+            else:
+                loaded.append(result)
     progress.finish()
+    entries: list[CableEntry] = []
+    seen: dict[str, str] = {}
+    for entry in sorted(reused + loaded, key=lambda e: e.path):
+        if entry.reference_id in seen:
+            errors.append(f"{content_dir / entry.path}: reference ID {entry.reference_id} "
+                          f"is also used by {content_dir / seen[entry.reference_id]}")
+            continue
+        seen[entry.reference_id] = entry.path
+        entries.append(entry)
     if errors:
         shown = "\n".join(errors[:20])
         more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
         raise BuildError(f"{len(errors)} content page(s) cannot be built:\n{shown}{more}")
+    cache.files = {entry.path: (*stats[entry.path], entry) for entry in entries}
     return entries
 
 
@@ -110,34 +145,60 @@ def _template_location(error: BaseException) -> str:
     return "template"
 
 
+def _template_error(error: jinja2.TemplateError) -> BuildError:
+    return BuildError(f"{_template_location(error)}: {type(error).__name__}: "
+                      f"{error.message or error}")
+
+
 def _render(template: str, context: dict[str, Any]) -> str:
     env: jinja2.Environment = _worker["env"]
     try:
         return env.get_template(template).render(context)
     except jinja2.TemplateError as error:
-        raise BuildError(f"{_template_location(error)}: {type(error).__name__}: "
-                         f"{error.message or error}") from None
+        raise _template_error(error) from None
 
 
-def _render_cables(chunk: list[int]) -> tuple[int, list[int]] | str:
-    """Render cable pages and index them for search; returns how many were rendered and
-    their search lengths (none when search is off), or an error."""
+def _unchanged(path: str, key: bytes) -> bool:
+    """Whether site/ has this page rendered from the same inputs (incremental builds)."""
+    previous = _worker["cached_outputs"].get(path)
+    return previous is not None and previous[0] == key
+
+
+def _render_cables(chunk: list[int]) -> tuple[int, int, list[int], list] | str:
+    """Render the cable pages whose inputs changed, and (when the search index is rebuilt)
+    index every cable of the chunk; returns (pages, pages rendered, search lengths, output
+    records), or an error."""
     site: SiteContext = _worker["site"]
     output: StagedOutput = _worker["output"]
     content_dir: Path = _worker["content_dir"]
-    indexer = ChunkIndexer(chunk[0]) if site.enabled("search") else None
+    page_key: bytes = _worker["template_keys"]["cable.html"]
+    indexer = ChunkIndexer(chunk[0]) if _worker["index_search"] else None
+    rendered = 0
+    keys = []
     for index in chunk:
         entry = site.archive.entries[index]
+        path = site.cable_path(entry)
+        file = site.urls.output_file(path)
+        key = digest(page_key, entry.digest, site.cable_dependencies(index))
+        keys.append((file, key))
+        unchanged = _unchanged(file, key)
+        if unchanged and indexer is None:
+            output.keep(file)
+            continue
         try:
             matter, markdown_body = load_page(content_dir / entry.path)
             body_html, original = render_body(markdown_body)
-            html = _render("cable.html", site.cable_context(index, matter, body_html, original))
+            if unchanged:
+                output.keep(file)
+            else:
+                html = _render("cable.html",
+                               site.cable_context(index, matter, body_html, original))
+                output.write(file, html)
+                rendered += 1
         except PageError as error:
             return str(error)
         except BuildError as error:
             return f"{error} (while rendering {content_dir / entry.path})"
-        path = site.cable_path(entry)
-        output.write(site.urls.output_file(path), html)
         if indexer is not None:
             indexer.add(analyse(
                 index, reference_id=entry.reference_id, url=site.href(path),
@@ -145,21 +206,41 @@ def _render_cables(chunk: list[int]) -> tuple[int, list[int]] | str:
                 classification=entry.classification,
                 tags=[(code, name) for code, _kind, name in entry.tag_details],
                 body_text=html_to_text(body_html), summary=entry.summary))
-    return len(chunk), indexer.write(output) if indexer is not None else []
+    lengths = indexer.write(output) if indexer is not None else []
+    return len(chunk), rendered, lengths, _records(output, keys)
 
 
-def _render_lists(chunk: list[tuple[str, Any, int]]) -> int | str:
+def _records(output: StagedOutput, keys: list[tuple[str, bytes]]) -> list:
+    """(path, key, digest) of the files this process wrote or kept; key b"" when the file
+    has no render key (it is compared by its bytes only)."""
+    page_keys = dict(keys)
+    return [(path, page_keys.get(path, b""), file_digest)
+            for path, file_digest in output.take_records()]
+
+
+def _render_lists(chunk: list[tuple[str, Any, int]]) -> tuple[int, int, list] | str:
     site: SiteContext = _worker["site"]
     output: StagedOutput = _worker["output"]
-    for kind, key, page in chunk:
+    page_key: bytes = _worker["template_keys"]["list.html"]
+    rendered = 0
+    keys = []
+    for kind, list_key, page in chunk:
+        path = site.list_path(kind, list_key, page)
+        assert path is not None
+        file = site.urls.output_file(path)
+        context = site.list_context(kind, list_key, page)
+        key = digest(page_key, context)
+        keys.append((file, key))
+        if _unchanged(file, key):
+            output.keep(file)
+            continue
         try:
-            html = _render("list.html", site.list_context(kind, key, page))
+            html = _render("list.html", context)
         except BuildError as error:
             return str(error)
-        path = site.list_path(kind, key, page)
-        assert path is not None
-        output.write(site.urls.output_file(path), html)
-    return len(chunk)
+        output.write(file, html)
+        rendered += 1
+    return len(chunk), rendered, _records(output, keys)
 
 
 def _list_pages(site: SiteContext) -> Iterator[tuple[str, Any, int]]:
@@ -223,8 +304,12 @@ def _sitemap_urls(site: SiteContext) -> Iterator[str]:
 
 
 def build_site(config: SiteConfig, *, jobs: int | None = None,
-               progress: Callable[[str], Progress] | None = None) -> BuildReport:
-    """Build config.output_dir from config.content_dir; raises BuildError on any failure."""
+               progress: Callable[[str], Progress] | None = None,
+               clean: bool = False) -> BuildReport:
+    """Build config.output_dir from config.content_dir; raises BuildError on any failure.
+
+    With the build cache (config.cache_dir) from the last build, only what changed is read,
+    rendered and written; `clean` ignores the cache and builds everything."""
     started = datetime.now(UTC)
     jobs = jobs or os.cpu_count() or 1
     progress = progress or (lambda label: Progress(label, quiet=True))
@@ -234,16 +319,26 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
             target == config.project_dir.resolve():
         raise BuildError(f"{config.source}: output_dir {config.output_dir!r} must be a folder of "
                          "its own, not the project or content folder")
+    cache_dir = (config.project_dir / config.cache_dir).resolve()
+    if cache_dir == target or cache_dir.is_relative_to(target):
+        raise BuildError(f"{config.source}: cache_dir {config.cache_dir!r} must not be inside "
+                         f"the output folder, which every full build replaces")
     theme_dirs(config)  # fail early on an unknown theme
+    recover(target)  # finish applying an interrupted incremental build first
+    cache = BuildCache.load(cache_dir, target)
+    if clean or not target.is_dir():
+        cache = BuildCache(cache.path, site=cache.site)
 
-    entries = read_content(content_dir, jobs, progress("reading"))
+    entries = read_content(content_dir, jobs, progress("reading"), cache)
     urls = Urls(config)
     archive = build_archive(entries)
     urls.register("tag", list(archive.by_tag))
     urls.register("post", list(archive.by_post))
     site = SiteContext(config, urls, archive)
+    previous = {path: digest for path, (_key, digest) in cache.outputs.items()} \
+        if cache.outputs else None
 
-    with StagedOutput(target) as output:
+    with StagedOutput(target, previous) as output:
         asset_urls = _copy_assets(config, output)
 
         def asset(name: str) -> str:
@@ -255,25 +350,41 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
             "site": {
                 "title": config.title, "description": config.description,
                 "language": config.language, "root": config.root,
-                "generated": _build_date(started),
                 "feed_url": site.href("feed.xml") if config.pages["feeds"] else None,
-                "counts": {"cables": len(archive)},
                 "pages": dict(config.pages),
             },
             "asset": asset,
             "url": site.href,
         }
-        _worker.update(site=site, output=output, content_dir=content_dir,
-                       env=environment(config, globals_))
+        env = environment(config, globals_)
+        # What every page is rendered from besides its own data: gen's code, the config and
+        # the asset URLs, and the templates it uses.
+        base = digest(code_digest(), config, sorted(asset_urls.items()))
+        try:
+            template_keys = {name: digest(base, name, template_digest(env, name))
+                             for name in PAGE_TEMPLATES}
+        except jinja2.TemplateError as error:
+            raise _template_error(error) from None
+        search_key = digest(base, [(e.reference_id, e.digest) for e in archive.entries]) \
+            if config.pages["search"] else None
+        index_search = search_key is not None and \
+            (previous is None or search_key != cache.search)
+        _worker.update(site=site, output=output, content_dir=content_dir, env=env,
+                       cached_outputs=cache.outputs, template_keys=template_keys,
+                       index_search=index_search)
+        records: list[tuple[str, bytes, bytes]] = []
         search_lengths: list[int] = []
+        rendered = 0
         bar = progress("cable pages")
         bar.total = len(archive)
         for result in map_chunks(_render_cables, chunks(range(len(archive)), CHUNK), jobs):
             if isinstance(result, str):
                 raise BuildError(result)
-            rendered, lengths = result
+            done, chunk_rendered, lengths, chunk_records = result
+            rendered += chunk_rendered
             search_lengths.extend(lengths)
-            bar.advance(rendered)
+            records += chunk_records
+            bar.advance(done)
         bar.finish()
         pages = len(archive)
         bar = progress("list pages")
@@ -281,26 +392,47 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
         for result in map_chunks(_render_lists, chunks(_list_pages(site), CHUNK), jobs):
             if isinstance(result, str):
                 raise BuildError(result)
-            bar.advance(result)
-            pages += result
+            done, chunk_rendered, chunk_records = result
+            pages += done
+            rendered += chunk_rendered
+            records += chunk_records
+            bar.advance(done)
         bar.finish()
-        pages += _write_fixed_pages(site, output)
-        if config.pages["search"]:
+        fixed, fixed_rendered = _write_fixed_pages(site, output, template_keys, started)
+        pages += len(fixed)
+        rendered += fixed_rendered
+        records += _records(output, fixed)
+        if index_search:
             bar = progress("search index")
             bar.total = BUCKETS
-            write_index(output, search_lengths, filters={
+            bucket_records = write_index(output, search_lengths, filters={
                 "tag": archive.by_tag, "origin": archive.by_post,
                 "classification": archive.by_classification},
                 years={year: (members[0], members[-1])
                        for year, members in archive.by_year.items()},
                 root=config.root, jobs=jobs, advance=bar.advance)
+            records += [(path, b"", file_digest) for path, file_digest in bucket_records]
             bar.finish()
+        elif search_key is not None:  # unchanged: the index files stay as they are
+            for path in cache.outputs:
+                if path.startswith("search/") and path not in SEARCH_PAGES:
+                    output.keep(path)
         if config.pages["feeds"]:
             _write_feeds(site, output)
         _write_robots_and_sitemap(site, output)
-        output.commit()
+        records += _records(output, [])
+        produced = {path: (key, file_digest) for path, key, file_digest in records}
+        changed = sum(1 for path, (_key, file_digest) in produced.items()
+                      if previous is None or previous.get(path) != file_digest)
+        removed = len(set(previous or ()) - set(produced))
+        cache.forget()  # site/ is about to change: until the new cache is saved, none is valid
+        output.commit({path: file_digest for path, (_key, file_digest) in produced.items()})
+    cache.outputs = produced
+    cache.search = search_key
+    cache.save()
     seconds = (datetime.now(UTC) - started).total_seconds()
-    return BuildReport(cables=len(archive), pages=pages, seconds=seconds)
+    return BuildReport(cables=len(archive), pages=pages, seconds=seconds, rendered=rendered,
+                       changed=changed, removed=removed, incremental=previous is not None)
 
 
 def _build_date(now: datetime) -> str:
@@ -311,7 +443,11 @@ def _build_date(now: datetime) -> str:
     return now.date().isoformat()
 
 
-def _write_fixed_pages(site: SiteContext, output: StagedOutput) -> int:
+def _write_fixed_pages(site: SiteContext, output: StagedOutput,
+                       template_keys: dict[str, bytes], started: datetime
+                       ) -> tuple[list[tuple[str, bytes]], int]:
+    """Home, 404, search and the index pages; returns their (path, key) and how many were
+    rendered (the others had not changed)."""
     archive = site.archive
     months = _timeline_months(site)
     dated = [e.created for e in archive.entries if e.created]
@@ -324,6 +460,7 @@ def _write_fixed_pages(site: SiteContext, output: StagedOutput) -> int:
         "top_tags": site.top("tag"),
         "top_posts": site.top("post"),
         "latest": site.latest(),
+        "generated": _build_date(started),
     }
     pages = [("index.html", "home.html", {"home": home}), ("404.html", "404.html", {})]
     if site.enabled("search"):
@@ -337,9 +474,17 @@ def _write_fixed_pages(site: SiteContext, output: StagedOutput) -> int:
     if site.enabled("classifications"):
         pages.append(("classifications/index.html", "classifications.html",
                       {"classifications": site.classifications()}))
+    keys = []
+    rendered = 0
     for path, template, context in pages:
-        output.write(path, _render(template, context))
-    return len(pages)
+        key = digest(template_keys[template], context)
+        keys.append((path, key))
+        if _unchanged(path, key):
+            output.keep(path)
+        else:
+            output.write(path, _render(template, context))
+            rendered += 1
+    return keys, rendered
 
 
 def _timeline_months(site: SiteContext) -> list[tuple[str, str, int, str | None]]:

@@ -47,6 +47,7 @@ class SiteConfig:
     theme: str = "default"
     content_dir: str = "content"
     output_dir: str = "site"
+    cache_dir: str = ".gen-cache"
     page_size: int = 100
     feed_size: int = 50
     permalinks: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_PERMALINKS))
@@ -105,13 +106,13 @@ def load_config(project_dir: Path, path: Path | None = None) -> SiteConfig:
 
 def _apply(config: SiteConfig, data: dict[str, Any], source: str) -> SiteConfig:
     known = {"title", "description", "base_url", "language", "theme", "content_dir",
-             "output_dir", "page_size", "feed_size", "permalinks", "pages"}
+             "output_dir", "cache_dir", "page_size", "feed_size", "permalinks", "pages"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"{source}: unknown key(s) {', '.join(map(repr, unknown))}; "
                           f"known keys: {', '.join(sorted(known))}")
     for key in ("title", "description", "base_url", "language", "theme", "content_dir",
-                "output_dir"):
+                "output_dir", "cache_dir"):
         if key in data:
             _expect(isinstance(data[key], str) and data[key].strip() != "", source, key,
                     "a non-empty string")

@@ -1,21 +1,39 @@
-"""Write stage of the build: pages go to a staging folder beside site/, which replaces site/
-only when the whole build has succeeded, so a failed or interrupted build leaves the previous
-site as it was."""
+"""Write stage of the build. Files go to a staging folder beside site/, never straight into it:
+
+- a full build stages the whole site, which replaces site/ only when the build has succeeded;
+- an incremental build (given the digests of site/'s files) stages only the files whose bytes
+  changed; when it has succeeded, a journal listing them and the files to delete is written
+  first, then applied. A build that fails or is interrupted before that leaves site/ as it
+  was; one interrupted while applying is completed by the next build (`recover`).
+
+Every write is recorded as (path, digest), so the build knows which files it produced.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 from pathlib import Path
 
 
+def file_digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
 class StagedOutput:
-    def __init__(self, target: Path) -> None:
+    def __init__(self, target: Path, previous: dict[str, bytes] | None = None) -> None:
+        """`previous`: site/'s files and their digests, for an incremental build."""
         self.target = Path(target).resolve()
         self.staging = self.target.parent / f".{self.target.name}.building-{os.getpid()}"
         # Intermediate files of the build (search postings runs): never part of the site.
         self.scratch = self.target.parent / f".{self.target.name}.scratch-{os.getpid()}"
+        self.journal = journal_path(self.target)
+        self.previous = previous
         self._made_dirs: set[Path] = set()
+        self._records: list[tuple[str, bytes]] = []
+        self._records_pid = os.getpid()
 
     def __enter__(self) -> StagedOutput:
         for folder in (self.staging, self.scratch):
@@ -30,20 +48,83 @@ class StagedOutput:
         if kind is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
 
+    @property
+    def incremental(self) -> bool:
+        return self.previous is not None
+
+    def _own_records(self) -> list[tuple[str, bytes]]:
+        # A forked worker starts with a copy of its parent's records: not its own.
+        if self._records_pid != os.getpid():
+            self._records, self._records_pid = [], os.getpid()
+        return self._records
+
     def write(self, relative: str, data: str | bytes) -> None:
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        digest = file_digest(data)
+        self._own_records().append((relative, digest))
+        if self.previous is not None and self.previous.get(relative) == digest:
+            return  # site/ has these very bytes
         path = self.staging / relative
         if path.parent not in self._made_dirs:  # one mkdir per folder, not one per page
             path.parent.mkdir(parents=True, exist_ok=True)
             self._made_dirs.add(path.parent)
-        if isinstance(data, str):
-            data = data.encode("utf-8")
         path.write_bytes(data)
 
-    def commit(self) -> None:
-        """Swap the finished staging folder in for site/ (two renames, then clean up)."""
-        previous = self.target.parent / f".{self.target.name}.previous-{os.getpid()}"
-        if self.target.exists():
-            os.replace(self.target, previous)
-        os.replace(self.staging, self.target)
-        if previous.exists():
-            shutil.rmtree(previous)
+    def keep(self, relative: str) -> None:
+        """The file of the previous site stays as it is (its inputs have not changed)."""
+        assert self.previous is not None
+        self._own_records().append((relative, self.previous[relative]))
+
+    def take_records(self) -> list[tuple[str, bytes]]:
+        """(path, digest) of the files this process wrote or kept since the last call."""
+        records = self._own_records()
+        self._records = []
+        return records
+
+    def commit(self, produced: dict[str, bytes]) -> None:
+        """Make site/ hold exactly the `produced` files."""
+        if self.previous is None:
+            previous = self.target.parent / f".{self.target.name}.previous-{os.getpid()}"
+            if self.target.exists():
+                os.replace(self.target, previous)
+            os.replace(self.staging, self.target)
+            if previous.exists():
+                shutil.rmtree(previous)
+            return
+        deleted = sorted(set(self.previous) - set(produced))
+        temporary = self.journal.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"staging": str(self.staging), "delete": deleted}),
+                             encoding="utf-8")
+        os.replace(temporary, self.journal)  # from here on, the change is decided
+        recover(self.target)
+
+
+def journal_path(target: Path) -> Path:
+    return target.parent / f".{target.name}.commit"
+
+
+def recover(target: Path) -> None:
+    """Apply the journal of an incremental build that was decided but not (fully) applied.
+    Applying twice is harmless: staged files already moved are gone from the staging folder,
+    and deleting a missing file is a no-op."""
+    journal = journal_path(target)
+    if not journal.exists():
+        return
+    plan = json.loads(journal.read_text(encoding="utf-8"))
+    staging = Path(plan["staging"])
+    if staging.is_dir():
+        for folder, _dirs, names in os.walk(staging):
+            destination = target / Path(folder).relative_to(staging)
+            destination.mkdir(parents=True, exist_ok=True)
+            for name in names:
+                os.replace(Path(folder) / name, destination / name)
+        shutil.rmtree(staging)
+    for relative in plan["delete"]:
+        path = target / relative
+        path.unlink(missing_ok=True)
+        parent = path.parent
+        while parent != target and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()  # a clean build would not have made an empty folder
+            parent = parent.parent
+    journal.unlink()

@@ -23,7 +23,7 @@ class Progress:
 
     def advance(self, amount: int = 1) -> None:
         self.count += amount
-        if self.quiet:
+        if self.quiet or not amount:
             return
         now = time.monotonic()
         if self.live and now - self._last_draw >= 0.2:

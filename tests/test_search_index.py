@@ -124,4 +124,6 @@ def test_one_job_writes_the_same_index_and_no_scratch_is_left(
                            (sites["default"] / "search").rglob("*") if p.is_file())
     for name in files:
         assert (single / name).read_bytes() == (sites["default"] / name).read_bytes(), name
-    assert sorted(p.name for p in (tmp_path / "single").iterdir()) == ["gen.yaml", "site"]
+    # the build cache stays; no staging or scratch folder does
+    assert sorted(p.name for p in (tmp_path / "single").iterdir()) == \
+        [".gen-cache", "gen.yaml", "site"]

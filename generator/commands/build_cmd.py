@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from generator.builder import BuildError, build_site
+from generator.builder import BuildError, BuildReport, build_site
 from generator.commands import add_run_options
 from generator.config import ConfigError, load_config
 from generator.progress import Progress
@@ -19,6 +19,8 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
         description="Render the cable pages in content/ through the theme into a static site. "
                     "The previous site/ stays in place until the new one is complete.")
     add_project_options(parser)
+    parser.add_argument("--clean", action="store_true",
+                        help="ignore the build cache: read, render and write everything")
     add_run_options(parser)
     parser.set_defaults(run=run)
 
@@ -34,13 +36,21 @@ def add_project_options(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.project, args.config)
-        report = build_site(config, jobs=args.jobs,
+        report = build_site(config, jobs=args.jobs, clean=args.clean,
                             progress=lambda label: Progress(label, quiet=args.quiet))
     except (BuildError, ConfigError, ThemeError) as error:
         print(f"gen build: {error}", file=sys.stderr)
         print("gen build: failed; the previous site was left as it was", file=sys.stderr)
         return 1
-    print(f"built {report.pages:,} pages for {report.cables:,} cables into "
-          f"{config.output_dir}/ in {report.seconds:.1f}s "
-          f"({report.pages / max(report.seconds, 1e-9):,.0f} pages/s)", file=sys.stderr)
+    print(summary(report, config.output_dir), file=sys.stderr)
     return 0
+
+
+def summary(report: BuildReport, output_dir: str) -> str:
+    """One line: what was built, and for an incremental build what it changed."""
+    line = (f"built {report.pages:,} pages for {report.cables:,} cables into {output_dir}/ "
+            f"in {report.seconds:.1f}s")
+    if report.incremental:
+        return (f"{line}: {report.rendered:,} pages rendered, {report.changed:,} files "
+                f"changed, {report.removed:,} removed")
+    return f"{line} ({report.pages / max(report.seconds, 1e-9):,.0f} pages/s)"

@@ -107,8 +107,10 @@ class SiteContext:
                  "url": self.list_href("tag", code)}
                 for code, kind, name in entry.tag_details
             ],
-            post=({"name": entry.origin, "url": self.list_href("post", entry.origin),
-                   "count": len(archive.by_post[entry.origin])} if entry.origin else None),
+            # No counts of other cables here: a new cable from the post would change every
+            # page of the post, and an incremental build would re-render them all.
+            post=({"name": entry.origin, "url": self.list_href("post", entry.origin)}
+                  if entry.origin else None),
             classification_link=(
                 {"name": entry.classification,
                  "url": self.list_href("classification", entry.classification)}
@@ -125,6 +127,29 @@ class SiteContext:
         cable["previous"] = self.entry_view(previous) if previous else None
         cable["next"] = self.entry_view(following) if following else None
         return {"cable": cable}
+
+    def cable_dependencies(self, index: int) -> tuple:
+        """What a cable page shows besides its own file: links, and the data of the cables it
+        cites, that cite it and that come before and after it. With the file's digest, the
+        key of the page: when none of it changes, the page need not be rendered again."""
+        archive = self.archive
+        entry = archive.entries[index]
+        previous, following = archive.neighbours(index)
+        created = entry.created
+        return (
+            self.cable_path(entry),
+            [self.list_href("tag", code) for code, _kind, _name in entry.tag_details],
+            self.list_href("post", entry.origin) if entry.origin else None,
+            self.list_href("classification", entry.classification)
+            if entry.classification else None,
+            self.list_href("month", (created[:4], created[5:7])) if created else None,
+            self.list_href("year", created[:4]) if created else None,
+            [(cited, (self.cable_path(target), target.subject)
+              if (target := archive.find(cited)) else None) for cited in entry.cites],
+            [self.entry_view(archive.entries[i]) for i in archive.cited_by.get(index, [])],
+            self.entry_view(previous) if previous else None,
+            self.entry_view(following) if following else None,
+        )
 
     def _reference_links(self, matter: dict) -> list[dict[str, Any]]:
         links = []

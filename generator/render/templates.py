@@ -7,6 +7,7 @@ import hashlib
 from pathlib import Path
 
 import jinja2
+import jinja2.meta
 
 from generator.config import SiteConfig
 
@@ -59,3 +60,23 @@ def environment(config: SiteConfig, globals_: dict) -> jinja2.Environment:
     )
     env.globals.update(globals_)
     return env
+
+
+def template_digest(env: jinja2.Environment, name: str) -> bytes:
+    """Digest of a template and of every template it extends, includes or imports: what a
+    page rendered from it depends on, so that a template change re-renders only its pages."""
+    hasher = hashlib.blake2b(digest_size=16)
+    seen: set[str] = set()
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        source, filename, _uptodate = env.loader.get_source(env, current)
+        hasher.update(f"{current}\0{filename}\0".encode() + source.encode("utf-8") + b"\0")
+        pending += sorted(referenced for referenced in
+                          jinja2.meta.find_referenced_templates(
+                              env.parse(source, current, filename))
+                          if referenced is not None)
+    return hasher.digest()

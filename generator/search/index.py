@@ -153,35 +153,40 @@ _merge: dict = {}
 
 def write_index(output: StagedOutput, lengths: Sequence[int], *,
                 filters: dict[str, dict[str, list[int]]], years: dict[str, tuple[int, int]],
-                root: str, jobs: int, advance: Callable[[], None] = lambda: None) -> int:
-    """Merge the runs bucket by bucket and write every index file; returns the file count."""
+                root: str, jobs: int, advance: Callable[[], None] = lambda: None
+                ) -> list[tuple[str, bytes]]:
+    """Merge the runs bucket by bucket and write every index file; returns the (path, digest)
+    records of the files the bucket workers wrote (the rest are in `output`'s records)."""
     average = sum(lengths) / max(len(lengths), 1)
     _merge.update(output=output, docs=len(lengths),
                   norms=[K1 * (1 - B + B * length / average) for length in lengths])
-    files = 0
-    for written in map_chunks(_write_bucket, ([bucket] for bucket in range(BUCKETS)), jobs):
-        files += written
+    records: list[tuple[str, bytes]] = []
+    for bucket_records in map_chunks(_write_bucket, ([b] for b in range(BUCKETS)), jobs):
+        records += bucket_records
         advance()
     _merge.clear()
-    files += math.ceil(len(lengths) / DOCS_PER_SHARD)  # result data, written in the first pass
     origins = {}
     for kind, values in filters.items():
+        # Values that differ only in case or punctuation (`USEU BRUSSELS`, `USEU Brussels`)
+        # share a file name: the file holds the cables of all of them, as a search for either
+        # is case-insensitive anyway.
+        by_slug: dict[str, set[int]] = defaultdict(set)
         for value, doc_ids in values.items():
-            slug = filter_slug(value)
-            output.write(f"search/f/{kind}/{slug[0]}/{slug}.txt", encode_sorted(sorted(doc_ids)))
-            files += 1
+            by_slug[filter_slug(value)].update(doc_ids)
             if kind == "origin":
-                origins[value] = slug
+                origins[value] = filter_slug(value)
+        for slug, doc_ids in sorted(by_slug.items()):
+            output.write(f"search/f/{kind}/{slug[0]}/{slug}.txt", encode_sorted(sorted(doc_ids)))
     output.write("search/origins.json", _json(origins))
     output.write("search/meta.json", _json({
         "version": VERSION, "docs": len(lengths), "tiers": list(TIER_SIZES),
         "docs_per_shard": DOCS_PER_SHARD, "shards_per_folder": SHARDS_PER_FOLDER,
         "root": root, "years": years,
     }))
-    return files + 2
+    return records
 
 
-def _write_bucket(bucket_list: list[int]) -> int:
+def _write_bucket(bucket_list: list[int]) -> list[tuple[str, bytes]]:
     output: StagedOutput = _merge["output"]
     (bucket,) = bucket_list
     records = []
@@ -203,7 +208,6 @@ def _write_bucket(bucket_list: list[int]) -> int:
             else:
                 into[0].extend(lists[0])
                 into[1].extend(lists[1])
-    files = 0
     shards: dict[str, dict[str, list]] = defaultdict(dict)
     for term in sorted(merged):
         doc_ids, frequencies = merged[term]
@@ -212,10 +216,9 @@ def _write_bucket(bucket_list: list[int]) -> int:
         shards[key][term] = [len(doc_ids), tiers[0], len(tiers)]
         for number, text in enumerate(tiers[1:], start=1):
             output.write(f"search/p/{key[0]}/{key}/{term}.{number}.txt", text)
-            files += 1
     for key, terms in shards.items():
-        files += _write_shard(output, key, terms)
-    return files
+        _write_shard(output, key, terms)
+    return output.take_records()
 
 
 def _tiers(doc_ids: list[int], frequencies: list[int]) -> list[str]:
@@ -248,13 +251,13 @@ def _tiers(doc_ids: list[int], frequencies: list[int]) -> list[str]:
     return encoded
 
 
-def _write_shard(output: StagedOutput, key: str, terms: dict[str, list]) -> int:
-    """Write the shard of `key` (terms all starting with it), split if too big; file count."""
+def _write_shard(output: StagedOutput, key: str, terms: dict[str, list]) -> None:
+    """Write the shard of `key` (terms all starting with it), split if too big."""
     text = _json(terms)
     longer = [term for term in terms if len(term) > len(key)]
     if len(text) <= SHARD_BYTES or not longer:
         output.write(f"search/t/{key[0]}/{key}.json", text)
-        return 1
+        return
     own: dict[str, list] = {term: terms[term] for term in terms if len(term) == len(key)}
     top = sorted(terms.items(), key=lambda item: (-item[1][0], item[0]))[:MAX_EXPANSIONS]
     own["*"] = [[term, entry] for term, entry in top]
@@ -262,7 +265,8 @@ def _write_shard(output: StagedOutput, key: str, terms: dict[str, list]) -> int:
     children: dict[str, dict[str, list]] = defaultdict(dict)
     for term in longer:
         children[term[:len(key) + 1]][term] = terms[term]
-    return 1 + sum(_write_shard(output, child, members) for child, members in children.items())
+    for child, members in children.items():
+        _write_shard(output, child, members)
 
 
 def filter_slug(value: str) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from generator.content.page import split_page
+from generator.output import file_digest
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SUMMARY_CHARS = 300
@@ -34,6 +35,7 @@ class CableEntry:
     cites: tuple[str, ...]  # reference IDs this cable's REF entries name
     summary: str | None  # shortened, for feeds
     path: str  # the content file, relative to the content folder
+    digest: bytes = b""  # of the file's bytes: the build cache's key of its content
 
     @property
     def date(self) -> str | None:
@@ -50,8 +52,9 @@ def _front_matter_text(text: str, path: Path) -> str:
 
 
 def load_entry(path: Path, content_dir: Path) -> CableEntry:
+    data = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise PageError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
     try:
@@ -93,6 +96,7 @@ def load_entry(path: Path, content_dir: Path) -> CableEntry:
                     if isinstance(r, dict) and isinstance(r.get("reference_id"), str)),
         summary=_text(summary),
         path=str(path.relative_to(content_dir)),
+        digest=file_digest(data),
     )
 
 
@@ -109,5 +113,7 @@ def load_page(path: Path) -> tuple[dict, str]:
 
 
 def find_pages(content_dir: Path) -> list[Path]:
-    """The cable pages under content/cables, in a stable order."""
-    return sorted((content_dir / "cables").rglob("*.md"))
+    """The cable pages under content/cables, in a stable order. Hidden files and editor lock
+    files (`.#07TASHKENT477.md`) are not pages."""
+    return sorted(path for path in (content_dir / "cables").rglob("*.md")
+                  if not path.name.startswith((".", "#")))

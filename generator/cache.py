@@ -1,0 +1,85 @@
+"""The persistent build cache (`.gen-cache/` in the project): what the last successful build
+read and wrote, so that the next one redoes only what changed.
+
+- `files`: content page -> (mtime_ns, size, digest, entry): pages whose modification time and
+  size are unchanged are not read again.
+- `outputs`: site file -> (key, digest): `key` sums up everything a page was rendered from
+  (its content, the archive data it shows, its templates, the config, gen's own code), so a
+  page whose key is unchanged is not rendered again; `digest` is the file's content, so a file
+  rendered to the same bytes is not written again, and files no longer produced are deleted.
+- `search`: the key of the search index's inputs.
+
+The cache describes the site/ it was saved with. It is removed before a build changes site/
+and saved after, so a build interrupted in between leaves no cache: the next build is full.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import generator
+
+FORMAT = 1
+_GENERATOR_DIR = Path(generator.__file__).resolve().parent
+
+
+def digest(*parts: Any) -> bytes:
+    """A short digest of values (their repr; bytes as they are)."""
+    hasher = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        hasher.update(part if isinstance(part, bytes) else repr(part).encode("utf-8"))
+        hasher.update(b"\0")
+    return hasher.digest()
+
+
+def code_digest() -> bytes:
+    """gen's own version and code: a new gen re-renders everything."""
+    hasher = hashlib.blake2b(digest_size=16)
+    hasher.update(generator.__version__.encode())
+    for path in sorted(_GENERATOR_DIR.rglob("*")):
+        if path.suffix in (".py", ".txt", ".csv") and path.is_file():
+            hasher.update(path.relative_to(_GENERATOR_DIR).as_posix().encode() + b"\0")
+            hasher.update(path.read_bytes())
+    return hasher.digest()
+
+
+@dataclass
+class BuildCache:
+    path: Path
+    files: dict[str, tuple[int, int, bytes, Any]] = field(default_factory=dict)
+    outputs: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
+    search: bytes | None = None
+    site: str | None = None  # the output folder the cache describes
+
+    @classmethod
+    def load(cls, folder: Path, site: Path) -> BuildCache:
+        """The cache of the last build into `site`, or an empty one (none, another format,
+        another output folder, or unreadable: a cache is only ever an optimisation)."""
+        path = folder / "state.pickle"
+        try:
+            with open(path, "rb") as file:
+                state = pickle.load(file)
+            if state.get("format") == FORMAT and state.get("site") == str(site):
+                return cls(path, state["files"], state["outputs"], state["search"], str(site))
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError,
+                TypeError, ValueError, ImportError):
+            pass
+        return cls(path, site=str(site))
+
+    def forget(self) -> None:
+        """Remove the saved cache (before site/ changes)."""
+        self.path.unlink(missing_ok=True)
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
+        with open(temporary, "wb") as file:
+            pickle.dump({"format": FORMAT, "site": self.site, "files": self.files,
+                         "outputs": self.outputs, "search": self.search}, file,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, self.path)

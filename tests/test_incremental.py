@@ -1,0 +1,229 @@
+"""Incremental builds (issue #5): after each edit to a copy of the sample archive, a build that
+uses the cache must leave site/ byte-identical to a clean build of the same project, and must
+render only what the edit affects.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.builder import BuildError, BuildReport, build_site
+from generator.config import SiteConfig, load_config
+from generator.output import journal_path, recover
+
+ROOT = Path(__file__).resolve().parent.parent
+FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+
+
+@pytest.fixture(autouse=True)
+def fixed_build_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("incremental") / "project"
+    shutil.copytree(ROOT / "content", folder / "content")
+    shutil.copy(ROOT / "gen.yaml", folder / "gen.yaml")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        build_site(load_config(folder), jobs=2)
+    return folder
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def folders(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_dir()}
+
+
+def clean_build(config: SiteConfig, tmp_path: Path) -> Path:
+    clean = dataclasses.replace(config, output_dir=str(tmp_path / "clean-site"),
+                                cache_dir=str(tmp_path / "clean-cache"))
+    build_site(clean, jobs=2, clean=True)
+    return tmp_path / "clean-site"
+
+
+def assert_same_as_clean(project: Path, tmp_path: Path) -> BuildReport:
+    config = load_config(project)
+    report = build_site(config, jobs=2)
+    assert report.incremental
+    expected = clean_build(config, tmp_path)
+    got, want = tree(project / "site"), tree(expected)
+    assert sorted(got) == sorted(want)
+    different = [name for name in want if got[name] != want[name]]
+    assert not different, different[:10]
+    assert folders(project / "site") == folders(expected)
+    return report
+
+
+def pages(project: Path) -> dict[str, Path]:
+    """Reference ID -> content file."""
+    found = {}
+    for path in (project / "content" / "cables").rglob("*.md"):
+        match = FRONT_MATTER.match(path.read_text(encoding="utf-8"))
+        assert match
+        found[yaml.safe_load(match.group(1))["reference_id"]] = path
+    return found
+
+
+def front(path: Path) -> dict:
+    match = FRONT_MATTER.match(path.read_text(encoding="utf-8"))
+    assert match
+    return yaml.safe_load(match.group(1))
+
+
+def edit(path: Path, change: Callable[[str], str]) -> None:
+    text = path.read_text(encoding="utf-8")
+    changed = change(text)
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
+
+
+def cited_pair(project: Path) -> tuple[Path, Path]:
+    """(a cable cited by another cable of the archive, the citing cable)."""
+    by_id = pages(project)
+    for path in sorted(by_id.values()):
+        for reference in front(path).get("references") or []:
+            cited = reference.get("reference_id")
+            if cited in by_id and by_id[cited] != path:
+                return by_id[cited], path
+    raise AssertionError("the sample has no cable citing another")
+
+
+def test_nothing_changed_renders_and_writes_nothing(project: Path, tmp_path: Path) -> None:
+    before = tree(project / "site")
+    report = assert_same_as_clean(project, tmp_path)
+    assert (report.rendered, report.changed, report.removed) == (0, 0, 0)
+    assert tree(project / "site") == before
+
+
+def test_change_a_subject(project: Path, tmp_path: Path) -> None:
+    cited, citing = cited_pair(project)
+    edit(cited, lambda t: re.sub(r"(?m)^subject: .*$", "subject: A <b>new</b> subject", t,
+                                 count=1))
+    report = assert_same_as_clean(project, tmp_path)
+    # its page, the page citing it, its neighbours, the lists it is on, the home page
+    assert 2 <= report.rendered < 40, report
+    citing_html = next((project / "site" / "cable").rglob(citing.stem + ".html"))
+    assert "A &lt;b&gt;new&lt;/b&gt; subject" in citing_html.read_text(encoding="utf-8")
+
+
+def test_add_a_tag(project: Path, tmp_path: Path) -> None:
+    path = sorted(pages(project).values())[10]
+    edit(path, lambda t: t.replace("\ntags:\n", "\ntags:\n- code: KNEWTAG\n  kind: program\n"
+                                   "  name: A new program\n", 1))
+    report = assert_same_as_clean(project, tmp_path)
+    assert (project / "site" / "tag" / "KNEWTAG" / "index.html").is_file()
+    assert report.rendered < 40, report
+
+
+def test_add_a_reference(project: Path, tmp_path: Path) -> None:
+    by_id = pages(project)
+    target = sorted(by_id)[0]
+    path = by_id["07TASHKENT477"]
+    edit(path, lambda t: t.replace(
+        "\nreferences: []\n", f"\nreferences:\n- reference_id: {target}\n  text: added\n", 1))
+    assert_same_as_clean(project, tmp_path)
+    cited_page = next((project / "site" / "cable").rglob(f"{target}.html"))
+    assert "07TASHKENT477" in cited_page.read_text(encoding="utf-8")  # now cited by it
+
+
+def test_add_and_remove_cables(project: Path, tmp_path: Path) -> None:
+    source = pages(project)["07TASHKENT477"]
+    added = source.with_name("07TASHKENT9999.md")
+    added.write_text(source.read_text(encoding="utf-8").replace(
+        "reference_id: 07TASHKENT477", "reference_id: 07TASHKENT9999"), encoding="utf-8")
+    assert_same_as_clean(project, tmp_path)
+    assert next((project / "site" / "cable").rglob("07TASHKENT9999.html"))
+    added.unlink()
+    removed = sorted(pages(project).values())[-1]
+    removed.unlink()
+    report = assert_same_as_clean(project, tmp_path)
+    assert report.removed >= 2
+    assert not list((project / "site" / "cable").rglob(f"{removed.stem}.html"))
+
+
+def test_change_a_template_and_a_static_file(project: Path, tmp_path: Path) -> None:
+    theme = project / "themes" / "default"
+    (theme / "templates").mkdir(parents=True, exist_ok=True)
+    cable = (ROOT / "themes" / "default" / "templates" / "list.html").read_text("utf-8")
+    (theme / "templates" / "list.html").write_text(
+        cable.replace("{% block content %}", "{% block content %}<!-- edited list -->", 1),
+        encoding="utf-8")
+    report = assert_same_as_clean(project, tmp_path)
+    lists = sum(1 for p in (project / "site").rglob("index.html")
+                if "<!-- edited list -->" in p.read_text(encoding="utf-8"))
+    assert lists and report.rendered == lists  # only the list pages
+    (theme / "static").mkdir(exist_ok=True)
+    (theme / "static" / "style.css").write_text(
+        (ROOT / "themes/default/static/style.css").read_text("utf-8") + "\n/* edited */\n",
+        encoding="utf-8")
+    report = assert_same_as_clean(project, tmp_path)
+    assert report.rendered > 599  # every page links the new fingerprinted style sheet
+    shutil.rmtree(project / "themes")
+    assert_same_as_clean(project, tmp_path)
+
+
+def test_change_the_config(project: Path, tmp_path: Path) -> None:
+    config = project / "gen.yaml"
+    config.write_text(config.read_text("utf-8") + "\npage_size: 7\n", encoding="utf-8")
+    assert_same_as_clean(project, tmp_path)
+    config.write_text(config.read_text("utf-8").replace("\npage_size: 7\n", "\n"), "utf-8")
+    assert_same_as_clean(project, tmp_path)
+
+
+def test_a_failed_build_leaves_site_and_cache_as_they_were(project: Path,
+                                                           tmp_path: Path) -> None:
+    before = tree(project / "site")
+    path = sorted(pages(project).values())[3]
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("\nsubject:", "\nsubject: [unclosed\n  x:", 1), "utf-8")
+    with pytest.raises(BuildError, match=re.escape(str(path))):
+        build_site(load_config(project), jobs=2)
+    assert tree(project / "site") == before
+    path.write_text(good, encoding="utf-8")
+    report = assert_same_as_clean(project, tmp_path)
+    assert report.rendered == 0
+
+
+def test_an_interrupted_commit_is_completed_by_the_next_build(project: Path,
+                                                              tmp_path: Path) -> None:
+    site = project / "site"
+    (project / ".gen-cache" / "state.pickle").unlink()  # as a commit does before its journal
+    staging = project / ".site.building-1"
+    (staging / "cable").mkdir(parents=True)
+    (staging / "cable" / "planted.html").write_text("new", encoding="utf-8")
+    doomed = next(iter(sorted(site.rglob("*.html"))))
+    journal_path(site).write_text(json.dumps({
+        "staging": str(staging), "delete": [doomed.relative_to(site).as_posix()]}), "utf-8")
+    recover(site)
+    assert (site / "cable" / "planted.html").read_text(encoding="utf-8") == "new"
+    assert not doomed.exists() and not staging.exists() and not journal_path(site).exists()
+    recover(site)  # nothing to do: harmless
+    report = build_site(load_config(project), jobs=2)  # no cache: a full build repairs site/
+    assert not report.incremental
+    expected = clean_build(load_config(project), tmp_path)
+    assert tree(site) == tree(expected)
+
+
+def test_editor_lock_and_hidden_files_are_not_pages(project: Path, tmp_path: Path) -> None:
+    page = pages(project)["07TASHKENT477"]
+    lock = page.with_name(".#" + page.name)  # emacs
+    lock.write_text("not a page", encoding="utf-8")
+    try:
+        report = assert_same_as_clean(project, tmp_path)
+        assert report.rendered == 0
+    finally:
+        lock.unlink()

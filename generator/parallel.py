@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -26,11 +27,18 @@ def map_chunks(function: Callable[[list], Any], chunked: Iterable[list], jobs: i
     if jobs <= 1:
         yield from map(function, chunked)
         return
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        pending: deque = deque()
-        for chunk in chunked:
-            pending.append(pool.apply_async(function, (chunk,)))
-            while len(pending) >= 3 * jobs:
+    # The parent's objects (the archive) are shared with the workers page by page until
+    # written; a worker's garbage collector would write to every one of them, copying all those
+    # pages into every worker. Frozen objects are left alone by the collector.
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            pending: deque = deque()
+            for chunk in chunked:
+                pending.append(pool.apply_async(function, (chunk,)))
+                while len(pending) >= 3 * jobs:
+                    yield pending.popleft().get()
+            while pending:
                 yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+    finally:
+        gc.unfreeze()

@@ -325,9 +325,9 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
                          f"the output folder, which every full build replaces")
     theme_dirs(config)  # fail early on an unknown theme
     recover(target)  # finish applying an interrupted incremental build first
-    cache = BuildCache.load(cache_dir, target)
-    if clean or not target.is_dir():
-        cache = BuildCache(cache.path, site=cache.site)
+    # Not even loaded when it cannot serve: at 251k cables it is a few hundred MB of objects.
+    cache = BuildCache.empty(cache_dir, target) if clean or not target.is_dir() \
+        else BuildCache.load(cache_dir, target)
 
     entries = read_content(content_dir, jobs, progress("reading"), cache)
     urls = Urls(config)

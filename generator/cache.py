@@ -57,10 +57,14 @@ class BuildCache:
     site: str | None = None  # the output folder the cache describes
 
     @classmethod
+    def empty(cls, folder: Path, site: Path) -> BuildCache:
+        return cls(folder / "state.pickle", site=str(site))
+
+    @classmethod
     def load(cls, folder: Path, site: Path) -> BuildCache:
         """The cache of the last build into `site`, or an empty one (none, another format,
         another output folder, or unreadable: a cache is only ever an optimisation)."""
-        path = folder / "state.pickle"
+        path = cls.empty(folder, site).path
         try:
             with open(path, "rb") as file:
                 state = pickle.load(file)
@@ -69,7 +73,7 @@ class BuildCache:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError,
                 TypeError, ValueError, ImportError):
             pass
-        return cls(path, site=str(site))
+        return cls.empty(folder, site)
 
     def forget(self) -> None:
         """Remove the saved cache (before site/ changes)."""

@@ -3,8 +3,10 @@ time and peak memory (largest process via wait4, whole process tree sampled from
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -14,6 +16,7 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
+RESULTS = BENCH_DIR / "RESULTS.md"
 CORPUS_DIR = BENCH_DIR / "corpus"
 FULL_COUNT = 251_287
 VENV_PYTHON = REPO / ".venv" / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
@@ -26,6 +29,12 @@ class Measured:
     rss_mb: float  # peak RSS of the largest single process (wait4)
     tree_rss_mb: float  # peak sum of RSS over the process tree (sampled)
     exit_code: int
+    # user + system CPU seconds of the process and of the children it waited for (its
+    # workers): much less sensitive than wall time to other work on a shared machine
+    cpu: float = 0.0
+    # peak sum of PSS over the tree (sampled less often): memory actually used, a page shared
+    # by forked workers counted once, where the RSS sum counts it in every process
+    tree_pss_mb: float = 0.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -110,6 +119,17 @@ def _descendants(root: int) -> set[int]:
     return found
 
 
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
 def _rss(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/statm", "rb") as fh:
@@ -125,12 +145,15 @@ class TreeSampler(threading.Thread):
     only every `rescan` seconds; in between, only the known members' RSS is read.
     """
 
-    def __init__(self, pid: int, interval: float = 0.05, rescan: float = 1.0) -> None:
+    def __init__(self, pid: int, interval: float = 0.05, rescan: float = 1.0,
+                 pss_every: int = 10) -> None:
         super().__init__(daemon=True)
         self.pid = pid
         self.interval = interval
         self.rescan = rescan
+        self.pss_every = pss_every  # smaps_rollup costs the kernel a page-table walk
         self.peak = 0
+        self.peak_pss = 0
         self._stop_event = threading.Event()
 
     def run(self) -> None:
@@ -138,12 +161,16 @@ class TreeSampler(threading.Thread):
             return
         members: set[int] = set()
         scanned = 0.0
+        samples = 0
         while not self._stop_event.is_set():
             now = time.monotonic()
             if now - scanned >= self.rescan:
                 members = _descendants(self.pid)
                 scanned = now
             self.peak = max(self.peak, sum(_rss(pid) for pid in members))
+            if samples % self.pss_every == 0:
+                self.peak_pss = max(self.peak_pss, sum(_pss(pid) for pid in members))
+            samples += 1
             self._stop_event.wait(self.interval)
 
     def stop(self) -> None:
@@ -163,7 +190,93 @@ def measure(cmd: list[str], log: Path) -> Measured:
         sampler.stop()
     return Measured(wall=wall, rss_mb=usage.ru_maxrss / 1024,  # KiB on Linux
                     tree_rss_mb=sampler.peak / 2**20,
-                    exit_code=os.waitstatus_to_exitcode(status))
+                    exit_code=os.waitstatus_to_exitcode(status),
+                    cpu=usage.ru_utime + usage.ru_stime, tree_pss_mb=sampler.peak_pss / 2**20)
+
+
+def measure_capped(cmd: list[str], log: Path, *, cwd: Path, mem_bytes: int, timeout: float,
+                   env: dict[str, str] | None = None) -> tuple[Measured, str]:
+    """Like measure, under RLIMIT_AS and a wall-time cap (the process group is killed when it
+    is reached); `env` adds to the environment. Returns (measured, status), status "ok" or
+    how the run ended."""
+    def limit() -> None:
+        import resource  # Unix only
+
+        resource.setrlimit(resource.RLIMIT_AS, (mem_bytes, mem_bytes))
+
+    done = threading.Event()
+    timed_out = threading.Event()
+    with log.open("wb") as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                preexec_fn=limit, start_new_session=True,
+                                env={**os.environ, **env} if env else None)
+        sampler = TreeSampler(proc.pid)
+        sampler.start()
+
+        def kill() -> None:
+            if not done.is_set():
+                timed_out.set()
+                os.killpg(proc.pid, signal.SIGKILL)
+
+        timer = threading.Timer(timeout, kill)
+        timer.start()
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        done.set()
+        timer.cancel()
+        wall = time.perf_counter() - start
+        sampler.stop()
+    measured = Measured(wall=wall, rss_mb=usage.ru_maxrss / 1024,
+                        tree_rss_mb=sampler.peak / 2**20,
+                        exit_code=os.waitstatus_to_exitcode(status))
+    if timed_out.is_set():
+        state = f"killed at {wall:.0f} s (wall-time cap)"
+    elif measured.exit_code != 0:
+        how = (f"signal {-measured.exit_code}" if measured.exit_code < 0
+               else f"exit status {measured.exit_code}")
+        state = f"killed at {wall:.0f} s ({how}; address-space cap {mem_bytes / 1e9:.0f} GB)"
+    else:
+        state = "ok"
+    return measured, state
+
+
+# --------------------------------------------------------------------------------------------
+# Reporting
+
+
+def write_results(text: str, heading: str) -> None:
+    """Put `text` (which starts with `heading`) at the end of RESULTS.md, replacing the
+    section under the same heading from an earlier run and keeping everything else."""
+    current = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    start = current.find(heading)
+    if start >= 0:
+        following = current.find("\n## ", start + len(heading))
+        current = current[:start] + (current[following + 1:] if following >= 0 else "")
+    RESULTS.write_text(current.rstrip("\n") + "\n\n" + text, encoding="utf-8")
+
+
+def code_state() -> str:
+    """The commit the generator and theme are at, and whether they had local changes."""
+    def git(*args: str) -> str:
+        result = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
+        return result.stdout.strip() if result.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = git("status", "--porcelain", "--", "generator", "themes")
+    return f"commit {commit}" + (" with uncommitted changes to generator/ or themes/"
+                                 if dirty else "")
+
+
+def mem_gb() -> float:
+    """The machine's RAM in GiB (from /proc/meminfo)."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemTotal:"):
+                    return int(line.split()[1]) / 2**20
+    except OSError:
+        pass
+    return math.nan
 
 
 def default_python() -> str:

@@ -16,6 +16,7 @@ and saved after, so a build interrupted in between leaves no cache: the next bui
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import pickle
 from dataclasses import dataclass, field
@@ -23,8 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import generator
+from generator.parallel import chunks
 
-FORMAT = 1
+FORMAT = 2
+BATCH = 10_000  # cache records per pickle
 _GENERATOR_DIR = Path(generator.__file__).resolve().parent
 
 
@@ -67,23 +70,34 @@ class BuildCache:
         path = cls.empty(folder, site).path
         try:
             with open(path, "rb") as file:
-                state = pickle.load(file)
-            if state.get("format") == FORMAT and state.get("site") == str(site):
-                return cls(path, state["files"], state["outputs"], state["search"], str(site))
+                header = pickle.load(file)
+                if header.get("format") != FORMAT or header.get("site") != str(site):
+                    return cls.empty(folder, site)
+                tables: dict[str, dict] = {"files": {}, "outputs": {}}
+                for name, count in header["batches"]:
+                    for _ in range(count):
+                        tables[name].update(pickle.load(file))
+            return cls(path, tables["files"], tables["outputs"], header["search"], str(site))
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError,
                 TypeError, ValueError, ImportError):
-            pass
-        return cls.empty(folder, site)
+            return cls.empty(folder, site)
 
     def forget(self) -> None:
         """Remove the saved cache (before site/ changes)."""
         self.path.unlink(missing_ok=True)
 
     def save(self) -> None:
+        """Written in batches, each pickled on its own: one pickle of everything would keep a
+        memo entry for each of its millions of objects (~0.6 GB at 251k cables)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
+        tables = (("files", self.files), ("outputs", self.outputs))
         with open(temporary, "wb") as file:
-            pickle.dump({"format": FORMAT, "site": self.site, "files": self.files,
-                         "outputs": self.outputs, "search": self.search}, file,
-                        protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump({"format": FORMAT, "site": self.site, "search": self.search,
+                         "batches": [(name, math.ceil(len(table) / BATCH))
+                                     for name, table in tables]},
+                        file, protocol=pickle.HIGHEST_PROTOCOL)
+            for _name, table in tables:
+                for batch in chunks(table.items(), BATCH):
+                    pickle.dump(dict(batch), file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, self.path)

@@ -228,7 +228,9 @@ def measure_capped(cmd: list[str], log: Path, *, cwd: Path, mem_bytes: int, time
         sampler.stop()
     measured = Measured(wall=wall, rss_mb=usage.ru_maxrss / 1024,
                         tree_rss_mb=sampler.peak / 2**20,
-                        exit_code=os.waitstatus_to_exitcode(status))
+                        exit_code=os.waitstatus_to_exitcode(status),
+                        cpu=usage.ru_utime + usage.ru_stime,
+                        tree_pss_mb=sampler.peak_pss / 2**20)
     if timed_out.is_set():
         state = f"killed at {wall:.0f} s (wall-time cap)"
     elif measured.exit_code != 0:

@@ -160,14 +160,13 @@ def _render(template: str, context: dict[str, Any]) -> str:
 
 def _unchanged(path: str, key: bytes) -> bool:
     """Whether site/ has this page rendered from the same inputs (incremental builds)."""
-    previous = _worker["cached_outputs"].get(path)
-    return previous is not None and previous[0] == key
+    return _worker["cached_keys"].get(path) == key
 
 
 def _render_cables(chunk: list[int]) -> tuple[int, int, list[int], list] | str:
     """Render the cable pages whose inputs changed, and (when the search index is rebuilt)
-    index every cable of the chunk; returns (pages, pages rendered, search lengths, output
-    records), or an error."""
+    index every cable of the chunk; returns (pages, pages rendered, search lengths, page keys,
+    output records), or an error."""
     site: SiteContext = _worker["site"]
     output: StagedOutput = _worker["output"]
     content_dir: Path = _worker["content_dir"]
@@ -207,18 +206,10 @@ def _render_cables(chunk: list[int]) -> tuple[int, int, list[int], list] | str:
                 tags=[(code, name) for code, _kind, name in entry.tag_details],
                 body_text=html_to_text(body_html), summary=entry.summary))
     lengths = indexer.write(output) if indexer is not None else []
-    return len(chunk), rendered, lengths, _records(output, keys)
+    return len(chunk), rendered, lengths, keys, output.take_records()
 
 
-def _records(output: StagedOutput, keys: list[tuple[str, bytes]]) -> list:
-    """(path, key, digest) of the files this process wrote or kept; key b"" when the file
-    has no render key (it is compared by its bytes only)."""
-    page_keys = dict(keys)
-    return [(path, page_keys.get(path, b""), file_digest)
-            for path, file_digest in output.take_records()]
-
-
-def _render_lists(chunk: list[tuple[str, Any, int]]) -> tuple[int, int, list] | str:
+def _render_lists(chunk: list[tuple[str, Any, int]]) -> tuple[int, int, list, list] | str:
     site: SiteContext = _worker["site"]
     output: StagedOutput = _worker["output"]
     page_key: bytes = _worker["template_keys"]["list.html"]
@@ -240,7 +231,7 @@ def _render_lists(chunk: list[tuple[str, Any, int]]) -> tuple[int, int, list] | 
             return str(error)
         output.write(file, html)
         rendered += 1
-    return len(chunk), rendered, _records(output, keys)
+    return len(chunk), rendered, keys, output.take_records()
 
 
 def _list_pages(site: SiteContext) -> Iterator[tuple[str, Any, int]]:
@@ -335,8 +326,7 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
     urls.register("tag", list(archive.by_tag))
     urls.register("post", list(archive.by_post))
     site = SiteContext(config, urls, archive)
-    previous = {path: digest for path, (_key, digest) in cache.outputs.items()} \
-        if cache.outputs else None
+    previous = cache.digests or None
 
     with StagedOutput(target, previous) as output:
         asset_urls = _copy_assets(config, output)
@@ -370,9 +360,10 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
         index_search = search_key is not None and \
             (previous is None or search_key != cache.search)
         _worker.update(site=site, output=output, content_dir=content_dir, env=env,
-                       cached_outputs=cache.outputs, template_keys=template_keys,
+                       cached_keys=cache.keys, template_keys=template_keys,
                        index_search=index_search)
-        records: list[tuple[str, bytes, bytes]] = []
+        keys: dict[str, bytes] = {}  # page -> render key
+        digests: dict[str, bytes] = {}  # every file produced -> digest of its bytes
         search_lengths: list[int] = []
         rendered = 0
         bar = progress("cable pages")
@@ -380,10 +371,11 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
         for result in map_chunks(_render_cables, chunks(range(len(archive)), CHUNK), jobs):
             if isinstance(result, str):
                 raise BuildError(result)
-            done, chunk_rendered, lengths, chunk_records = result
+            done, chunk_rendered, lengths, chunk_keys, chunk_records = result
             rendered += chunk_rendered
             search_lengths.extend(lengths)
-            records += chunk_records
+            keys.update(chunk_keys)
+            digests.update(chunk_records)
             bar.advance(done)
         bar.finish()
         pages = len(archive)
@@ -392,42 +384,41 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
         for result in map_chunks(_render_lists, chunks(_list_pages(site), CHUNK), jobs):
             if isinstance(result, str):
                 raise BuildError(result)
-            done, chunk_rendered, chunk_records = result
+            done, chunk_rendered, chunk_keys, chunk_records = result
             pages += done
             rendered += chunk_rendered
-            records += chunk_records
+            keys.update(chunk_keys)
+            digests.update(chunk_records)
             bar.advance(done)
         bar.finish()
         fixed, fixed_rendered = _write_fixed_pages(site, output, template_keys, started)
         pages += len(fixed)
         rendered += fixed_rendered
-        records += _records(output, fixed)
+        keys.update(fixed)
         if index_search:
             bar = progress("search index")
             bar.total = BUCKETS
-            bucket_records = write_index(output, search_lengths, filters={
+            digests.update(write_index(output, search_lengths, filters={
                 "tag": archive.by_tag, "origin": archive.by_post,
                 "classification": archive.by_classification},
                 years={year: (members[0], members[-1])
                        for year, members in archive.by_year.items()},
-                root=config.root, jobs=jobs, advance=bar.advance)
-            records += [(path, b"", file_digest) for path, file_digest in bucket_records]
+                root=config.root, jobs=jobs, advance=bar.advance))
             bar.finish()
         elif search_key is not None:  # unchanged: the index files stay as they are
-            for path in cache.outputs:
+            for path in cache.digests:
                 if path.startswith("search/") and path not in SEARCH_PAGES:
                     output.keep(path)
         if config.pages["feeds"]:
             _write_feeds(site, output)
         _write_robots_and_sitemap(site, output)
-        records += _records(output, [])
-        produced = {path: (key, file_digest) for path, key, file_digest in records}
-        changed = sum(1 for path, (_key, file_digest) in produced.items()
+        digests.update(output.take_records())  # what this process wrote or kept
+        changed = sum(1 for path, file_digest in digests.items()
                       if previous is None or previous.get(path) != file_digest)
-        removed = len(set(previous or ()) - set(produced))
+        removed = len(set(previous or ()) - set(digests))
         cache.forget()  # site/ is about to change: until the new cache is saved, none is valid
-        output.commit({path: file_digest for path, (_key, file_digest) in produced.items()})
-    cache.outputs = produced
+        output.commit(digests)
+    cache.keys, cache.digests = keys, digests
     cache.search = search_key
     cache.save()
     seconds = (datetime.now(UTC) - started).total_seconds()

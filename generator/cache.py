@@ -3,10 +3,11 @@ read and wrote, so that the next one redoes only what changed.
 
 - `files`: content page -> (mtime_ns, size, digest, entry): pages whose modification time and
   size are unchanged are not read again.
-- `outputs`: site file -> (key, digest): `key` sums up everything a page was rendered from
-  (its content, the archive data it shows, its templates, the config, gen's own code), so a
-  page whose key is unchanged is not rendered again; `digest` is the file's content, so a file
-  rendered to the same bytes is not written again, and files no longer produced are deleted.
+- `keys`: page -> a key summing up everything it was rendered from (its content, the archive
+  data it shows, its templates, the config, gen's own code): a page whose key is unchanged is
+  not rendered again.
+- `digests`: every site file -> the digest of its bytes: a file rendered to the same bytes is
+  not written again, and files no longer produced are deleted.
 - `search`: the key of the search index's inputs.
 
 The cache describes the site/ it was saved with. It is removed before a build changes site/
@@ -26,7 +27,7 @@ from typing import Any
 import generator
 from generator.parallel import chunks
 
-FORMAT = 2
+FORMAT = 3
 BATCH = 10_000  # cache records per pickle
 _GENERATOR_DIR = Path(generator.__file__).resolve().parent
 
@@ -55,7 +56,8 @@ def code_digest() -> bytes:
 class BuildCache:
     path: Path
     files: dict[str, tuple[int, int, bytes, Any]] = field(default_factory=dict)
-    outputs: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)
+    keys: dict[str, bytes] = field(default_factory=dict)
+    digests: dict[str, bytes] = field(default_factory=dict)
     search: bytes | None = None
     site: str | None = None  # the output folder the cache describes
 
@@ -73,11 +75,12 @@ class BuildCache:
                 header = pickle.load(file)
                 if header.get("format") != FORMAT or header.get("site") != str(site):
                     return cls.empty(folder, site)
-                tables: dict[str, dict] = {"files": {}, "outputs": {}}
+                tables: dict[str, dict] = {"files": {}, "keys": {}, "digests": {}}
                 for name, count in header["batches"]:
                     for _ in range(count):
                         tables[name].update(pickle.load(file))
-            return cls(path, tables["files"], tables["outputs"], header["search"], str(site))
+            return cls(path, tables["files"], tables["keys"], tables["digests"],
+                       header["search"], str(site))
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError,
                 TypeError, ValueError, ImportError):
             return cls.empty(folder, site)
@@ -91,7 +94,7 @@ class BuildCache:
         memo entry for each of its millions of objects (~0.6 GB at 251k cables)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-        tables = (("files", self.files), ("outputs", self.outputs))
+        tables = (("files", self.files), ("keys", self.keys), ("digests", self.digests))
         with open(temporary, "wb") as file:
             pickle.dump({"format": FORMAT, "site": self.site, "search": self.search,
                          "batches": [(name, math.ceil(len(table) / BATCH))

@@ -16,6 +16,7 @@ import random
 import re
 import shutil
 import subprocess
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +39,7 @@ from generator.search.query import (
     page_texts,
     parse,
 )
-from generator.search.tokens import normalise, reference_term, shard_key, tokens
+from generator.search.tokens import MAX_TOKEN, normalise, reference_term, shard_key, tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -182,6 +183,17 @@ def test_tokens_fold_case_accents_and_punctuation() -> None:
     assert tokens("Ærø Œuvre ß ø") == ["r", "uvre"]  # letters that do not decompose are gaps
     assert tokens("") == [] and tokens(" \n\t—…") == []
     assert normalise("Ä\u0301") == "a"
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=80)
+       | st.text(alphabet="aAeE1 .\u00b6\u0301\u0327\u0130\u212a\ufb01\u00c5\u0308", max_size=30))
+def test_tokens_are_nfkd_without_marks_lower_cased_runs_of_letters_and_digits(text: str) -> None:
+    # The definition, done the slow way on the whole text (tokens() decomposes only the
+    # non-ASCII runs and splits bytes).
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text)
+                     if not unicodedata.combining(c)).lower()
+    expected = [t for t in re.findall(r"[a-z0-9]+", folded) if len(t) <= MAX_TOKEN]
+    assert tokens(text) == expected
 
 
 def test_tokens_keep_reference_ids_and_numbers_whole() -> None:

@@ -8,14 +8,18 @@ splits; the two indexes must hold exactly the same terms and postings.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import generator.search.index as index
 from generator.builder import build_site
 from generator.config import load_config
-from generator.search.encoding import decode, decode_sorted
+from generator.search.encoding import decode, decode_sorted, encode, encode_sorted
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL_SHARD = 2_000
@@ -127,3 +131,44 @@ def test_one_job_writes_the_same_index_and_no_scratch_is_left(
     # the build cache stays; no staging or scratch folder does
     assert sorted(p.name for p in (tmp_path / "single").iterdir()) == \
         [".gen-cache", "gen.yaml", "site"]
+
+
+# -- the vectorised merge, against plain Python ----------------------------------------------
+
+@given(st.lists(st.integers(min_value=0, max_value=(1 << 40) - 1), max_size=60))
+def test_vlq_of_many_numbers_is_their_encoding_one_by_one(numbers: list[int]) -> None:
+    text, offsets = index._vlq(np.array(numbers, dtype=np.int64))
+    assert text == encode(numbers)
+    assert [text[a:b] for a, b in zip(offsets, offsets[1:], strict=False)] == \
+        [encode([n]) for n in numbers]
+
+
+def test_tiers_hold_bm25_impacts_best_first_ties_to_the_newer_cable() -> None:
+    docs = 5000
+    lengths = [100 + (doc * 37) % 400 for doc in range(docs)]
+    average = sum(lengths) / docs
+    norms = [index.K1 * (1 - index.B + index.B * length / average) for length in lengths]
+    # A frequent term (three tiers, many equal impacts) and a rare one (one tier).
+    frequent = {doc: 1 + doc % 7 for doc in range(0, docs, 2)}
+    rare = {17: 3, 4000: 1}
+    packed = [doc << index.FREQUENCY_BITS | f for term in (frequent, rare)
+              for doc, f in term.items()]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(index._merge, "docs", docs)
+        patch.setitem(index._merge, "norms", np.array(norms))
+        encoded = index._tiers(np.array(packed, dtype=np.int64),
+                               np.array([len(frequent), len(rare)]))
+    for postings, tiers in zip((frequent, rare), encoded, strict=True):
+        df = len(postings)
+        scale = math.log(1 + (docs - df + 0.5) / (df + 0.5)) * (index.K1 + 1) * 16
+        impacts = {doc: min(255, max(1, round(scale * f / (f + norms[doc]))))
+                   for doc, f in postings.items()}
+        best_first = sorted(impacts, key=lambda doc: (impacts[doc], doc), reverse=True)
+        expected, start = [], 0
+        for size in (*index.TIER_SIZES, df):
+            if start < df:
+                tier = sorted(best_first[start:start + size])
+                expected.append(encode_sorted(tier) + "." + encode([impacts[d] for d in tier]))
+            start += size
+        assert tiers == expected
+    assert len(encoded[0]) == 3 and len(encoded[1]) == 1

@@ -35,12 +35,15 @@ import struct
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain, pairwise
 from operator import itemgetter
 from pathlib import Path
 
+import numpy as np
+
 from generator.output import StagedOutput
 from generator.parallel import chunks, map_chunks
-from generator.search.encoding import encode, encode_sorted
+from generator.search.encoding import ALPHABET, encode_sorted
 from generator.search.tokens import shard_key, tokens
 
 VERSION = 2
@@ -53,6 +56,10 @@ BUCKETS = 64
 EXCERPT_CHARS = 280
 FIELD_WEIGHTS = {"subject": 4, "tags": 3, "body": 1}
 K1, B = 1.2, 0.75
+FREQUENCY_BITS = 16  # postings in the runs: doc id << FREQUENCY_BITS | weighted frequency
+MAX_FREQUENCY = (1 << FREQUENCY_BITS) - 1  # BM25 has long saturated at this frequency
+DOC_BITS = 24  # sort keys of the merge hold a doc id in this many bits
+_ALPHABET_BYTES = np.frombuffer(ALPHABET.encode(), np.uint8)
 _RECORD = struct.Struct("<II")  # a run record: first doc id of the chunk, pickled size
 
 
@@ -87,6 +94,8 @@ def analyse(doc_id: int, *, reference_id: str, url: str, subject: str | None, da
     excerpt = excerpt_source[:EXCERPT_CHARS]
     if len(excerpt_source) > EXCERPT_CHARS:
         excerpt = excerpt.rsplit(" ", 1)[0] + " …"
+    if max(weighted.values(), default=0) > MAX_FREQUENCY:  # a word thousands of times
+        weighted = Counter({term: min(f, MAX_FREQUENCY) for term, f in weighted.items()})
     return SearchDocument(doc_id, weighted, max(length, 1),
                           [reference_id, url, subject, date, origin, classification, excerpt])
 
@@ -108,7 +117,8 @@ class ChunkIndexer:
         self.first_doc = first_doc
         self.lengths: list[int] = []
         self.results: list[list] = []
-        self.postings: dict[str, tuple[list[int], list[int]]] = {}
+        # term -> postings packed as doc id << FREQUENCY_BITS | frequency: one int, one append
+        self.postings: defaultdict[str, list[int]] = defaultdict(list)
 
     def add(self, document: SearchDocument) -> None:
         if document.doc_id != self.first_doc + len(self.lengths):
@@ -116,21 +126,16 @@ class ChunkIndexer:
         self.lengths.append(document.length)
         self.results.append(document.result)
         postings = self.postings
-        doc_id = document.doc_id
+        base = document.doc_id << FREQUENCY_BITS
         for term, frequency in document.terms.items():
-            lists = postings.get(term)
-            if lists is None:
-                postings[term] = ([doc_id], [frequency])
-            else:
-                lists[0].append(doc_id)
-                lists[1].append(frequency)
+            postings[term].append(base | frequency)
 
     def write(self, output: StagedOutput) -> list[int]:
         """Write the chunk's result data and postings runs; returns the documents' lengths."""
         first_shard = self.first_doc // DOCS_PER_SHARD
         for number, records in enumerate(chunks(self.results, DOCS_PER_SHARD), first_shard):
             output.write(f"search/d/{number // SHARDS_PER_FOLDER}/{number}.json", _json(records))
-        buckets: dict[int, dict[str, tuple[list[int], list[int]]]] = defaultdict(dict)
+        buckets: dict[int, dict[str, list[int]]] = defaultdict(dict)
         for term, lists in self.postings.items():
             buckets[bucket_of(term)][term] = lists
         runs = runs_folder(output)
@@ -157,9 +162,11 @@ def write_index(output: StagedOutput, lengths: Sequence[int], *,
                 ) -> list[tuple[str, bytes]]:
     """Merge the runs bucket by bucket and write every index file; returns the (path, digest)
     records of the files the bucket workers wrote (the rest are in `output`'s records)."""
+    if len(lengths) >= 1 << DOC_BITS:
+        raise ValueError(f"the index holds at most {1 << DOC_BITS} documents")
     average = sum(lengths) / max(len(lengths), 1)
     _merge.update(output=output, docs=len(lengths),
-                  norms=[K1 * (1 - B + B * length / average) for length in lengths])
+                  norms=np.array([K1 * (1 - B + B * length / average) for length in lengths]))
     records: list[tuple[str, bytes]] = []
     for bucket_records in map_chunks(_write_bucket, ([b] for b in range(BUCKETS)), jobs):
         records += bucket_records
@@ -199,56 +206,93 @@ def _write_bucket(bucket_list: list[int]) -> list[tuple[str, bytes]]:
             records.append((first_doc, data[position:position + size]))
             position += size
     records.sort(key=itemgetter(0))  # chunks in document order: doc ids stay ascending
-    merged: dict[str, tuple[list[int], list[int]]] = {}
+    merged: dict[str, list[int]] = {}
     for _, blob in records:
-        for term, lists in pickle.loads(blob).items():
+        for term, packed in pickle.loads(blob).items():
             into = merged.get(term)
             if into is None:
-                merged[term] = lists
+                merged[term] = packed
             else:
-                into[0].extend(lists[0])
-                into[1].extend(lists[1])
+                into.extend(packed)
+    terms = sorted(merged)
+    counts = np.fromiter((len(merged[term]) for term in terms), np.int64, len(terms))
+    packed = np.fromiter(chain.from_iterable(merged[term] for term in terms), np.int64,
+                         int(counts.sum()))
+    del merged
     shards: dict[str, dict[str, list]] = defaultdict(dict)
-    for term in sorted(merged):
-        doc_ids, frequencies = merged[term]
-        tiers = _tiers(doc_ids, frequencies)
+    for term, df, tiers in zip(terms, counts.tolist(), _tiers(packed, counts), strict=True):
         key = shard_key(term)
-        shards[key][term] = [len(doc_ids), tiers[0], len(tiers)]
+        shards[key][term] = [df, tiers[0], len(tiers)]
         for number, text in enumerate(tiers[1:], start=1):
             output.write(f"search/p/{key[0]}/{key}/{term}.{number}.txt", text)
-    for key, terms in shards.items():
-        _write_shard(output, key, terms)
+    for key, shard_terms in shards.items():
+        _write_shard(output, key, shard_terms)
     return output.take_records()
 
 
-def _tiers(doc_ids: list[int], frequencies: list[int]) -> list[str]:
-    """A term's postings, scored (BM25 with BM25F frequencies) and encoded tier by tier."""
-    norms: list[float] = _merge["norms"]
-    df = len(doc_ids)
-    idf = math.log(1 + (_merge["docs"] - df + 0.5) / (df + 0.5))
-    scale = idf * (K1 + 1) * 16  # impacts are BM25 scores in 1/16ths, from 1 to 255
-    impacts = [round(scale * f / (f + norms[d]))
-               for d, f in zip(doc_ids, frequencies, strict=True)]
-    if min(impacts) < 1 or max(impacts) > 255:
-        impacts = [1 if v < 1 else 255 if v > 255 else v for v in impacts]
-    if df <= TIER_SIZES[0]:
-        return [encode_sorted(doc_ids) + "." + encode(impacts)]
-    # Best first, ties to the newer cable (as the query engine ranks): sort plain ints,
-    # impact above doc id, which is much faster than sorting pairs.
-    shift = _merge["docs"].bit_length()
-    mask = (1 << shift) - 1
-    ranked = sorted([impact << shift | doc
-                     for impact, doc in zip(impacts, doc_ids, strict=True)], reverse=True)
-    encoded = []
-    start = 0
-    for size in (*TIER_SIZES, df):
-        if start >= df:
-            break
-        tier = sorted([(key & mask) << 8 | key >> shift for key in ranked[start:start + size]])
-        encoded.append(encode_sorted([key >> 8 for key in tier]) + "."
-                       + encode([key & 255 for key in tier]))
-        start += size
+def _tiers(packed: np.ndarray, counts: np.ndarray) -> list[list[str]]:
+    """The postings of consecutive terms (`counts` each, in doc order, packed as in the runs),
+    scored (BM25 with BM25F frequencies) and encoded tier by tier: each term's tier texts.
+
+    Vectorised over all the terms of a bucket: at 251k cables a bucket holds millions of
+    postings, which one Python operation each would take minutes to score and encode."""
+    docs = packed >> FREQUENCY_BITS
+    frequencies = packed & MAX_FREQUENCY
+    term_of = np.repeat(np.arange(len(counts)), counts)
+    total = _merge["docs"]
+    # math.log, not np.log: the same idf to the last bit as the query engines would compute.
+    scales = np.array([math.log(1 + (total - df + 0.5) / (df + 0.5)) * (K1 + 1) * 16
+                       for df in counts.tolist()])
+    # Impacts are BM25 scores in 1/16ths, from 1 to 255 (rint rounds half to even, as round).
+    impacts = np.rint(scales[term_of] * frequencies / (frequencies + _merge["norms"][docs]))
+    impacts = np.clip(impacts, 1, 255).astype(np.int64)
+    # Rank each term's postings, best first, ties to the newer cable (as the query engine
+    # ranks): one sort of (term, 255 - impact, newest doc first) keys.
+    newest_first = (1 << DOC_BITS) - 1 - docs
+    ranked = np.sort(term_of << (8 + DOC_BITS) | (255 - impacts) << DOC_BITS | newest_first)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    ranked_term = ranked >> (8 + DOC_BITS)
+    rank = np.arange(len(ranked)) - starts[ranked_term]
+    tier = np.searchsorted(np.cumsum(TIER_SIZES), rank, side="right")
+    ranked_impact = 255 - (ranked >> DOC_BITS & 255)
+    ranked_doc = (1 << DOC_BITS) - 1 - (ranked & ((1 << DOC_BITS) - 1))
+    # Each tier in doc order: sort (term, tier, doc, impact) keys.
+    tiered = np.sort((ranked_term << 2 | tier) << (DOC_BITS + 8) | ranked_doc << 8
+                     | ranked_impact)
+    group = tiered >> (DOC_BITS + 8)
+    docs = tiered >> 8 & ((1 << DOC_BITS) - 1)
+    first = np.ones(len(tiered), bool)
+    first[1:] = group[1:] != group[:-1]
+    gaps = docs.copy()
+    gaps[1:] -= np.where(first[1:], 0, docs[:-1])
+    gap_text, gap_offsets = _vlq(gaps)
+    impact_text, impact_offsets = _vlq(tiered & 255)
+    bounds = np.flatnonzero(first).tolist() + [len(tiered)]
+    encoded: list[list[str]] = [[] for _ in counts]
+    for (start, end), term in zip(pairwise(bounds),
+                                  (group[np.flatnonzero(first)] >> 2).tolist(), strict=True):
+        encoded[term].append(gap_text[gap_offsets[start]:gap_offsets[end]] + "."
+                             + impact_text[impact_offsets[start]:impact_offsets[end]])
     return encoded
+
+
+def _vlq(numbers: np.ndarray) -> tuple[str, list[int]]:
+    """encoding.encode of all `numbers` at once: the text, and where each number's
+    characters start (one more offset at the end)."""
+    sizes = np.ones(len(numbers), np.int64)
+    rest = numbers >> 5
+    while rest.any():
+        sizes += rest > 0
+        rest >>= 5
+    ends = np.cumsum(sizes)
+    out = np.empty(int(ends[-1]) if len(ends) else 0, np.uint8)
+    starts = ends - sizes
+    for place in range(int(sizes.max()) if len(sizes) else 0):
+        chosen = sizes > place
+        digits = numbers[chosen] >> (5 * place) & 31
+        digits |= (sizes[chosen] > place + 1) << 5  # continuation bit
+        out[starts[chosen] + place] = _ALPHABET_BYTES[digits]
+    return out.tobytes().decode("ascii"), np.concatenate(([0], ends)).tolist()
 
 
 def _write_shard(output: StagedOutput, key: str, terms: dict[str, list]) -> None:

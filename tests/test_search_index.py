@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import generator.search.index as index
+import generator.search.tiers as tiers
 from generator.builder import build_site
 from generator.config import load_config
 from generator.search.encoding import decode, decode_sorted, encode, encode_sorted
@@ -137,7 +138,7 @@ def test_one_job_writes_the_same_index_and_no_scratch_is_left(
 
 @given(st.lists(st.integers(min_value=0, max_value=(1 << 40) - 1), max_size=60))
 def test_vlq_of_many_numbers_is_their_encoding_one_by_one(numbers: list[int]) -> None:
-    text, offsets = index._vlq(np.array(numbers, dtype=np.int64))
+    text, offsets = tiers.vlq(np.array(numbers, dtype=np.int64))
     assert text == encode(numbers)
     assert [text[a:b] for a, b in zip(offsets, offsets[1:], strict=False)] == \
         [encode([n]) for n in numbers]
@@ -153,12 +154,9 @@ def test_tiers_hold_bm25_impacts_best_first_ties_to_the_newer_cable() -> None:
     rare = {17: 3, 4000: 1}
     packed = [doc << index.FREQUENCY_BITS | f for term in (frequent, rare)
               for doc, f in term.items()]
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(index._merge, "docs", docs)
-        patch.setitem(index._merge, "norms", np.array(norms))
-        encoded = index._tiers(np.array(packed, dtype=np.int64),
-                               np.array([len(frequent), len(rare)]))
-    for postings, tiers in zip((frequent, rare), encoded, strict=True):
+    encoded = tiers._tiers(np.array(packed, dtype=np.int64), np.array([len(frequent), len(rare)]),
+                           np.array(norms), docs)
+    for postings, term_tiers in zip((frequent, rare), encoded, strict=True):
         df = len(postings)
         scale = math.log(1 + (docs - df + 0.5) / (df + 0.5)) * (index.K1 + 1) * 16
         impacts = {doc: min(255, max(1, round(scale * f / (f + norms[doc]))))
@@ -170,5 +168,5 @@ def test_tiers_hold_bm25_impacts_best_first_ties_to_the_newer_cable() -> None:
                 tier = sorted(best_first[start:start + size])
                 expected.append(encode_sorted(tier) + "." + encode([impacts[d] for d in tier]))
             start += size
-        assert tiers == expected
+        assert term_tiers == expected
     assert len(encoded[0]) == 3 and len(encoded[1]) == 1

@@ -21,13 +21,12 @@ query of exactly that key expands to); longer terms are in the files of the long
 The index is built in two passes so that no process holds all postings (SPIMI): the workers
 that render the cable pages analyse them, write their result data, and append each chunk's
 postings to run files partitioned into BUCKETS by shard key; then each bucket is merged,
-scored and written on its own, in parallel.
+scored (tiers.py) and written on its own, in parallel.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import pickle
 import re
@@ -35,15 +34,12 @@ import struct
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import chain, pairwise
 from operator import itemgetter
 from pathlib import Path
 
-import numpy as np
-
 from generator.output import StagedOutput
 from generator.parallel import chunks, map_chunks
-from generator.search.encoding import ALPHABET, encode_sorted
+from generator.search.encoding import encode_sorted
 from generator.search.tokens import shard_key, tokens
 
 VERSION = 2
@@ -59,7 +55,6 @@ K1, B = 1.2, 0.75
 FREQUENCY_BITS = 16  # postings in the runs: doc id << FREQUENCY_BITS | weighted frequency
 MAX_FREQUENCY = (1 << FREQUENCY_BITS) - 1  # BM25 has long saturated at this frequency
 DOC_BITS = 24  # sort keys of the merge hold a doc id in this many bits
-_ALPHABET_BYTES = np.frombuffer(ALPHABET.encode(), np.uint8)
 _RECORD = struct.Struct("<II")  # a run record: first doc id of the chunk, pickled size
 
 
@@ -166,7 +161,7 @@ def write_index(output: StagedOutput, lengths: Sequence[int], *,
         raise ValueError(f"the index holds at most {1 << DOC_BITS} documents")
     average = sum(lengths) / max(len(lengths), 1)
     _merge.update(output=output, docs=len(lengths),
-                  norms=np.array([K1 * (1 - B + B * length / average) for length in lengths]))
+                  norms=[K1 * (1 - B + B * length / average) for length in lengths])
     records: list[tuple[str, bytes]] = []
     for bucket_records in map_chunks(_write_bucket, ([b] for b in range(BUCKETS)), jobs):
         records += bucket_records
@@ -214,13 +209,11 @@ def _write_bucket(bucket_list: list[int]) -> list[tuple[str, bytes]]:
                 merged[term] = packed
             else:
                 into.extend(packed)
-    terms = sorted(merged)
-    counts = np.fromiter((len(merged[term]) for term in terms), np.int64, len(terms))
-    packed = np.fromiter(chain.from_iterable(merged[term] for term in terms), np.int64,
-                         int(counts.sum()))
-    del merged
+    # Imported here: only the bucket writers need numpy, the render workers need not map it.
+    from generator.search.tiers import term_tiers
+
     shards: dict[str, dict[str, list]] = defaultdict(dict)
-    for term, df, tiers in zip(terms, counts.tolist(), _tiers(packed, counts), strict=True):
+    for term, df, tiers in term_tiers(merged, _merge["norms"], _merge["docs"]):
         key = shard_key(term)
         shards[key][term] = [df, tiers[0], len(tiers)]
         for number, text in enumerate(tiers[1:], start=1):
@@ -228,71 +221,6 @@ def _write_bucket(bucket_list: list[int]) -> list[tuple[str, bytes]]:
     for key, shard_terms in shards.items():
         _write_shard(output, key, shard_terms)
     return output.take_records()
-
-
-def _tiers(packed: np.ndarray, counts: np.ndarray) -> list[list[str]]:
-    """The postings of consecutive terms (`counts` each, in doc order, packed as in the runs),
-    scored (BM25 with BM25F frequencies) and encoded tier by tier: each term's tier texts.
-
-    Vectorised over all the terms of a bucket: at 251k cables a bucket holds millions of
-    postings, which one Python operation each would take minutes to score and encode."""
-    docs = packed >> FREQUENCY_BITS
-    frequencies = packed & MAX_FREQUENCY
-    term_of = np.repeat(np.arange(len(counts)), counts)
-    total = _merge["docs"]
-    # math.log, not np.log: the same idf to the last bit as the query engines would compute.
-    scales = np.array([math.log(1 + (total - df + 0.5) / (df + 0.5)) * (K1 + 1) * 16
-                       for df in counts.tolist()])
-    # Impacts are BM25 scores in 1/16ths, from 1 to 255 (rint rounds half to even, as round).
-    impacts = np.rint(scales[term_of] * frequencies / (frequencies + _merge["norms"][docs]))
-    impacts = np.clip(impacts, 1, 255).astype(np.int64)
-    # Rank each term's postings, best first, ties to the newer cable (as the query engine
-    # ranks): one sort of (term, 255 - impact, newest doc first) keys.
-    newest_first = (1 << DOC_BITS) - 1 - docs
-    ranked = np.sort(term_of << (8 + DOC_BITS) | (255 - impacts) << DOC_BITS | newest_first)
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    ranked_term = ranked >> (8 + DOC_BITS)
-    rank = np.arange(len(ranked)) - starts[ranked_term]
-    tier = np.searchsorted(np.cumsum(TIER_SIZES), rank, side="right")
-    ranked_impact = 255 - (ranked >> DOC_BITS & 255)
-    ranked_doc = (1 << DOC_BITS) - 1 - (ranked & ((1 << DOC_BITS) - 1))
-    # Each tier in doc order: sort (term, tier, doc, impact) keys.
-    tiered = np.sort((ranked_term << 2 | tier) << (DOC_BITS + 8) | ranked_doc << 8
-                     | ranked_impact)
-    group = tiered >> (DOC_BITS + 8)
-    docs = tiered >> 8 & ((1 << DOC_BITS) - 1)
-    first = np.ones(len(tiered), bool)
-    first[1:] = group[1:] != group[:-1]
-    gaps = docs.copy()
-    gaps[1:] -= np.where(first[1:], 0, docs[:-1])
-    gap_text, gap_offsets = _vlq(gaps)
-    impact_text, impact_offsets = _vlq(tiered & 255)
-    bounds = np.flatnonzero(first).tolist() + [len(tiered)]
-    encoded: list[list[str]] = [[] for _ in counts]
-    for (start, end), term in zip(pairwise(bounds),
-                                  (group[np.flatnonzero(first)] >> 2).tolist(), strict=True):
-        encoded[term].append(gap_text[gap_offsets[start]:gap_offsets[end]] + "."
-                             + impact_text[impact_offsets[start]:impact_offsets[end]])
-    return encoded
-
-
-def _vlq(numbers: np.ndarray) -> tuple[str, list[int]]:
-    """encoding.encode of all `numbers` at once: the text, and where each number's
-    characters start (one more offset at the end)."""
-    sizes = np.ones(len(numbers), np.int64)
-    rest = numbers >> 5
-    while rest.any():
-        sizes += rest > 0
-        rest >>= 5
-    ends = np.cumsum(sizes)
-    out = np.empty(int(ends[-1]) if len(ends) else 0, np.uint8)
-    starts = ends - sizes
-    for place in range(int(sizes.max()) if len(sizes) else 0):
-        chosen = sizes > place
-        digits = numbers[chosen] >> (5 * place) & 31
-        digits |= (sizes[chosen] > place + 1) << 5  # continuation bit
-        out[starts[chosen] + place] = _ALPHABET_BYTES[digits]
-    return out.tobytes().decode("ascii"), np.concatenate(([0], ends)).tolist()
 
 
 def _write_shard(output: StagedOutput, key: str, terms: dict[str, list]) -> None:

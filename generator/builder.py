@@ -7,6 +7,7 @@ share it); the staging folder is swapped in for site/ only when everything has s
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import traceback
 from collections.abc import Callable, Iterator
@@ -38,7 +39,14 @@ from generator.render.templates import (
 from generator.render.timeline import timeline_svg
 from generator.search.index import BUCKETS, ChunkIndexer, analyse, write_index
 from generator.structure.archive import build_archive
-from generator.structure.pages import CableEntry, PageError, find_pages, load_entry, load_page
+from generator.structure.pages import (
+    CableEntry,
+    PageError,
+    find_pages,
+    load_body,
+    load_entry,
+    load_page,
+)
 from generator.structure.urls import Urls
 
 CHUNK = 100
@@ -74,24 +82,53 @@ def html_to_text(html: str) -> str:
 
 # -- read ---------------------------------------------------------------------------------
 
-def _load_entries(chunk: list[Path]) -> list[CableEntry | str]:
+def _load_entries(chunk: list[Path]) -> list[tuple[CableEntry, tuple[int, int, int]] | str]:
+    """Entries of a chunk of pages, each with where its pickled front matter is stored for
+    the render stage: (store, offset, size); or an error."""
     content_dir = _worker["content_dir"]
-    results: list[CableEntry | str] = []
-    for path in chunk:
-        try:
-            results.append(load_entry(path, content_dir))
-        except PageError as error:
-            results.append(str(error))
+    store = os.getpid()
+    results: list[tuple[CableEntry, tuple[int, int, int]] | str] = []
+    with open(_matter_store(store), "ab") as file:
+        offset = file.tell()
+        for path in chunk:
+            try:
+                entry, matter = load_entry(path, content_dir)
+            except PageError as error:
+                results.append(str(error))
+                continue
+            blob = pickle.dumps(matter, protocol=pickle.HIGHEST_PROTOCOL)
+            file.write(blob)
+            results.append((entry, (store, offset, len(blob))))
+            offset += len(blob)
     return results
 
 
-def read_content(content_dir: Path, jobs: int, progress: Progress,
-                 cache: BuildCache) -> list[CableEntry]:
+def _matter_store(store: int) -> Path:
+    return _worker["scratch"] / f"matter.{store}"
+
+
+def _load_page(entry: CableEntry) -> tuple[dict, str]:
+    """A page's front matter and Markdown body: the matter as parsed by the read stage, or
+    parsed now if the page was not read in this build (the cache knew it)."""
+    path = _worker["content_dir"] / entry.path
+    location = _worker["matter_at"].get(entry.path)
+    if location is None:
+        return load_page(path)
+    store, offset, size = location
+    with open(_matter_store(store), "rb") as file:
+        file.seek(offset)
+        matter = pickle.loads(file.read(size))
+    return matter, load_body(path)
+
+
+def read_content(content_dir: Path, jobs: int, progress: Progress, cache: BuildCache,
+                 scratch: Path) -> list[CableEntry]:
     """The entries of every content page; pages whose modification time and size are those
-    the cache saw are not read again. Updates cache.files."""
+    the cache saw are not read again. Updates cache.files; the front matter of the pages read
+    is kept in `scratch` for rendering (_load_page)."""
     if not (content_dir / "cables").is_dir():
         raise BuildError(f"{content_dir}: no cables/ folder; import cables first (gen import)")
-    _worker["content_dir"] = content_dir
+    _worker.update(content_dir=content_dir, scratch=scratch)
     stats: dict[str, tuple[int, int]] = {}
     reused: list[CableEntry] = []
     to_read: list[Path] = []
@@ -107,6 +144,7 @@ def read_content(content_dir: Path, jobs: int, progress: Progress,
     progress.total = len(stats)
     progress.advance(len(reused))
     loaded: list[CableEntry] = []
+    matter_at: dict[str, tuple[int, int, int]] = {}
     errors: list[str] = []
     for results in map_chunks(_load_entries, chunks(to_read, CHUNK), jobs):
         for result in results:
@@ -114,7 +152,9 @@ def read_content(content_dir: Path, jobs: int, progress: Progress,
             if isinstance(result, str):
                 errors.append(result)
             else:
-                loaded.append(result)
+                loaded.append(result[0])
+                matter_at[result[0].path] = result[1]
+    _worker["matter_at"] = matter_at
     progress.finish()
     entries: list[CableEntry] = []
     seen: dict[str, str] = {}
@@ -185,7 +225,7 @@ def _render_cables(chunk: list[int]) -> tuple[int, int, list[int], list] | str:
             output.keep(file)
             continue
         try:
-            matter, markdown_body = load_page(content_dir / entry.path)
+            matter, markdown_body = _load_page(entry)
             body_html, original = render_body(markdown_body)
             if unchanged:
                 output.keep(file)
@@ -320,15 +360,15 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
     cache = BuildCache.empty(cache_dir, target) if clean or not target.is_dir() \
         else BuildCache.load(cache_dir, target)
 
-    entries = read_content(content_dir, jobs, progress("reading"), cache)
-    urls = Urls(config)
-    archive = build_archive(entries)
-    urls.register("tag", list(archive.by_tag))
-    urls.register("post", list(archive.by_post))
-    site = SiteContext(config, urls, archive)
     previous = cache.digests or None
-
     with StagedOutput(target, previous) as output:
+        files_before = cache.files
+        entries = read_content(content_dir, jobs, progress("reading"), cache, output.scratch)
+        urls = Urls(config)
+        archive = build_archive(entries)
+        urls.register("tag", list(archive.by_tag))
+        urls.register("post", list(archive.by_post))
+        site = SiteContext(config, urls, archive)
         asset_urls = _copy_assets(config, output)
 
         def asset(name: str) -> str:
@@ -416,11 +456,17 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
         changed = sum(1 for path, file_digest in digests.items()
                       if previous is None or previous.get(path) != file_digest)
         removed = len(set(previous or ()) - set(digests))
-        cache.forget()  # site/ is about to change: until the new cache is saved, none is valid
+        # Nothing changed: the saved cache is still exact (saving it takes seconds at 251k).
+        cache_current = previous is not None and not changed and not removed and \
+            cache.files == files_before and keys == cache.keys and search_key == cache.search
+        if not cache_current:
+            # site/ is about to change: until the new cache is saved, none is valid.
+            cache.forget()
         output.commit(digests)
-    cache.keys, cache.digests = keys, digests
-    cache.search = search_key
-    cache.save()
+    if not cache_current:
+        cache.keys, cache.digests = keys, digests
+        cache.search = search_key
+        cache.save()
     seconds = (datetime.now(UTC) - started).total_seconds()
     return BuildReport(cables=len(archive), pages=pages, seconds=seconds, rendered=rendered,
                        changed=changed, removed=removed, incremental=previous is not None)

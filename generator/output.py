@@ -27,7 +27,8 @@ class StagedOutput:
         """`previous`: site/'s files and their digests, for an incremental build."""
         self.target = Path(target).resolve()
         self.staging = self.target.parent / f".{self.target.name}.building-{os.getpid()}"
-        # Intermediate files of the build (search postings runs): never part of the site.
+        # Intermediate files of the build (parsed front matter, search postings runs): never
+        # part of the site.
         self.scratch = self.target.parent / f".{self.target.name}.scratch-{os.getpid()}"
         self.journal = journal_path(self.target)
         self.previous = previous

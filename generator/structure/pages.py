@@ -1,7 +1,8 @@
 """Read stage of the build: content pages -> compact entries (front matter only, no body).
 
 The body is read again when its page is rendered, so memory holds only what lists, links and
-feeds need, whatever the size of the archive.
+feeds need, whatever the size of the archive. The whole front matter, parsed here, is handed
+to the render stage through a file (see builder.py): YAML is parsed once per page.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def _front_matter_text(text: str, path: Path) -> str:
     return text[4:end]
 
 
-def load_entry(path: Path, content_dir: Path) -> CableEntry:
+def load_entry(path: Path, content_dir: Path) -> tuple[CableEntry, dict]:
+    """The page's entry and its whole front matter."""
     data = path.read_bytes()
     try:
         text = data.decode("utf-8")
@@ -83,7 +85,7 @@ def load_entry(path: Path, content_dir: Path) -> CableEntry:
     summary = matter.get("summary")
     if isinstance(summary, str) and len(summary) > SUMMARY_CHARS:
         summary = summary[:SUMMARY_CHARS].rsplit(" ", 1)[0] + " …"
-    return CableEntry(
+    entry = CableEntry(
         reference_id=reference_id,
         created=created,
         subject=_text(matter.get("subject")),
@@ -98,10 +100,20 @@ def load_entry(path: Path, content_dir: Path) -> CableEntry:
         path=str(path.relative_to(content_dir)),
         digest=file_digest(data),
     )
+    return entry, matter
 
 
 def _text(value: object) -> str | None:
     return str(value) if value not in (None, "") else None
+
+
+def load_body(path: Path) -> str:
+    """The Markdown body of a page whose front matter was read already."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise PageError(f"{path}: {error}") from None
+    return text[len(_front_matter_text(text, path)) + 9:]  # the '---' lines and newlines
 
 
 def load_page(path: Path) -> tuple[dict, str]:

@@ -11,6 +11,7 @@ Every write is recorded as (path, digest), so the build knows which files it pro
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -48,6 +49,16 @@ class StagedOutput:
         shutil.rmtree(self.scratch, ignore_errors=True)
         if kind is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
+
+    def under(self, folder: str) -> StagedOutput:
+        """The same output for files under `folder` only: it knows only their previous
+        digests, so it is small enough to send to fresh worker processes."""
+        part = copy.copy(self)
+        if self.previous is not None:
+            part.previous = {path: file_digest for path, file_digest in self.previous.items()
+                             if path.startswith(folder)}
+        part._records, part._made_dirs = [], set()
+        return part
 
     @property
     def incremental(self) -> bool:

@@ -16,23 +16,34 @@ def chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def map_chunks(function: Callable[[list], Any], chunked: Iterable[list], jobs: int
+def map_chunks(function: Callable[[list], Any], chunked: Iterable[list], jobs: int, *,
+               setup: Callable[..., None] | None = None, setup_args: tuple = ()
                ) -> Iterator[Any]:
-    """`function` over each chunk, results in order; in forked workers when jobs > 1.
+    """`function` over each chunk, results in order; in worker processes when jobs > 1.
 
     Workers are forked, so they share what the caller set up before (the build's archive).
+    With `setup`, they are fresh processes instead (forkserver), sharing nothing, each
+    prepared by `setup(*setup_args)`: for work that needs little of the caller's memory, which
+    a forked worker would map, and whose pages it would copy as it frees its own objects.
     Only a few chunks per worker are in flight, so a streamed input (a 1.7 GB CSV) is never
     read ahead into memory.
     """
     if jobs <= 1:
+        if setup is not None:
+            setup(*setup_args)
         yield from map(function, chunked)
         return
-    # The parent's objects (the archive) are shared with the workers page by page until
-    # written; a worker's garbage collector would write to every one of them, copying all those
-    # pages into every worker. Frozen objects are left alone by the collector.
-    gc.freeze()
+    if setup is None:
+        # The parent's objects (the archive) are shared with the workers page by page until
+        # written; a worker's garbage collector would write to every one of them, copying all
+        # those pages into every worker. Frozen objects are left alone by the collector.
+        gc.freeze()
+        pool = multiprocessing.get_context("fork").Pool(jobs)
+    else:
+        pool = multiprocessing.get_context("forkserver").Pool(
+            jobs, initializer=setup, initargs=setup_args)
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with pool:
             pending: deque = deque()
             for chunk in chunked:
                 pending.append(pool.apply_async(function, (chunk,)))
@@ -41,4 +52,5 @@ def map_chunks(function: Callable[[list], Any], chunked: Iterable[list], jobs: i
             while pending:
                 yield pending.popleft().get()
     finally:
-        gc.unfreeze()
+        if setup is None:
+            gc.unfreeze()

@@ -2,7 +2,8 @@
 one more character when too big, runs merged bucket by bucket, nothing left behind.
 
 The sample is built twice, with the default shard size and with a tiny one that forces
-splits; the two indexes must hold exactly the same terms and postings.
+splits (and postings scored a few terms at a time); the two indexes must hold exactly the same
+terms and postings.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from generator.search.encoding import decode, decode_sorted, encode, encode_sort
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL_SHARD = 2_000
+SMALL_SLICE = 300
 
 
 def build(folder: Path, *, jobs: int = 2) -> Path:
@@ -40,6 +42,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     built = {"default": build(folder / "default")}
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(index, "SHARD_BYTES", SMALL_SHARD)
+        patch.setattr(tiers, "SLICE", SMALL_SLICE)  # postings scored a few terms at a time
         built["split"] = build(folder / "split")
     return built
 

@@ -20,18 +20,29 @@ from generator.search.index import DOC_BITS, FREQUENCY_BITS, K1, MAX_FREQUENCY, 
 _ALPHABET_BYTES = np.frombuffer(ALPHABET.encode(), np.uint8)
 
 
+SLICE = 1 << 20  # postings scored at once: bounds the arrays' memory (~100 MB)
+
+
 def term_tiers(postings: dict[str, list[int]], norms: Sequence[float], total_docs: int
                ) -> Iterator[tuple[str, int, list[str]]]:
     """(term, document frequency, tier texts) for every term, in term order. `postings`:
     term -> its postings in doc order, packed as in the runs; `norms`: each document's BM25
-    length norm. Empties `postings` (its lists are copied once, then no longer needed)."""
+    length norm. Empties `postings` as it goes, a slice of terms at a time."""
+    norm_array = np.array(norms)
     terms = sorted(postings)
-    counts = np.fromiter((len(postings[term]) for term in terms), np.int64, len(terms))
-    packed = np.fromiter(chain.from_iterable(postings[term] for term in terms), np.int64,
-                         int(counts.sum()))
-    postings.clear()
-    yield from zip(terms, counts.tolist(), _tiers(packed, counts, np.array(norms), total_docs),
-                   strict=True)
+    start = 0
+    while start < len(terms):
+        stop, size = start, 0
+        while stop < len(terms) and (stop == start or size + len(postings[terms[stop]]) <= SLICE):
+            size += len(postings[terms[stop]])
+            stop += 1
+        part = terms[start:stop]
+        counts = np.fromiter((len(postings[term]) for term in part), np.int64, len(part))
+        packed = np.fromiter(chain.from_iterable(postings.pop(term) for term in part), np.int64,
+                             size)
+        yield from zip(part, counts.tolist(), _tiers(packed, counts, norm_array, total_docs),
+                       strict=True)
+        start = stop
 
 
 def _tiers(packed: np.ndarray, counts: np.ndarray, norms: np.ndarray, total_docs: int

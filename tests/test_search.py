@@ -109,7 +109,9 @@ def site_fetcher(site: Path, counter: dict[str, int] | None = None,
 
 
 def build_sample(folder: Path, **patches: object) -> Path:
-    """Build the sample archive into `folder`/site, with index module constants patched."""
+    """Build the sample archive into `folder`/site, with index module constants patched (in
+    one process then: the index's bucket writers are fresh processes, which would not see
+    the patches)."""
     project = folder / "project"
     project.mkdir()
     settings = yaml.safe_load((ROOT / "gen.yaml").read_text(encoding="utf-8")) or {}
@@ -119,7 +121,7 @@ def build_sample(folder: Path, **patches: object) -> Path:
         patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
         for name, value in patches.items():
             patch.setattr(search_index, name, value)
-        build_site(load_config(project))
+        build_site(load_config(project), jobs=1 if patches else None)
     return folder / "site"
 
 

@@ -43,7 +43,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(index, "SHARD_BYTES", SMALL_SHARD)
         patch.setattr(tiers, "SLICE", SMALL_SLICE)  # postings scored a few terms at a time
-        built["split"] = build(folder / "split")
+        built["split"] = build(folder / "split", jobs=1)  # fresh workers would not see these
     return built
 
 

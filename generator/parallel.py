@@ -22,7 +22,7 @@ def map_chunks(function: Callable[[list], Any], chunked: Iterable[list], jobs: i
     """`function` over each chunk, results in order; in worker processes when jobs > 1.
 
     Workers are forked, so they share what the caller set up before (the build's archive).
-    With `setup`, they are fresh processes instead (forkserver), sharing nothing, each
+    With `setup`, they are fresh processes instead (spawned), sharing nothing, each
     prepared by `setup(*setup_args)`: for work that needs little of the caller's memory, which
     a forked worker would map, and whose pages it would copy as it frees its own objects.
     Only a few chunks per worker are in flight, so a streamed input (a 1.7 GB CSV) is never
@@ -40,7 +40,9 @@ def map_chunks(function: Callable[[list], Any], chunked: Iterable[list], jobs: i
         gc.freeze()
         pool = multiprocessing.get_context("fork").Pool(jobs)
     else:
-        pool = multiprocessing.get_context("forkserver").Pool(
+        # Spawned, not forkserver: they are then our own children, so their CPU time and
+        # memory count in ours (a forkserver's children are nobody's once we exit).
+        pool = multiprocessing.get_context("spawn").Pool(
             jobs, initializer=setup, initargs=setup_args)
     try:
         with pool:

@@ -35,6 +35,9 @@ class Measured:
     # peak sum of PSS over the tree (sampled less often): memory actually used, a page shared
     # by forked workers counted once, where the RSS sum counts it in every process
     tree_pss_mb: float = 0.0
+    # peak sum of RSS of the spawned (not forked) worker processes: gen's search index bucket
+    # writers, which share no pages with the rest of the build
+    spawned_rss_mb: float = 0.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -130,6 +133,15 @@ def _pss(pid: int) -> int:
     return 0
 
 
+def _is_spawned(pid: int) -> bool:
+    """A multiprocessing worker started with the "spawn" method (a fresh interpreter)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return b"multiprocessing.spawn" in fh.read()
+    except OSError:
+        return False
+
+
 def _rss(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/statm", "rb") as fh:
@@ -154,20 +166,25 @@ class TreeSampler(threading.Thread):
         self.pss_every = pss_every  # smaps_rollup costs the kernel a page-table walk
         self.peak = 0
         self.peak_pss = 0
+        self.peak_spawned = 0
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         if not os.path.isdir("/proc"):
             return
         members: set[int] = set()
+        spawned: set[int] = set()
         scanned = 0.0
         samples = 0
         while not self._stop_event.is_set():
             now = time.monotonic()
             if now - scanned >= self.rescan:
                 members = _descendants(self.pid)
+                spawned = {pid for pid in members if _is_spawned(pid)}
                 scanned = now
-            self.peak = max(self.peak, sum(_rss(pid) for pid in members))
+            rss = {pid: _rss(pid) for pid in members}
+            self.peak = max(self.peak, sum(rss.values()))
+            self.peak_spawned = max(self.peak_spawned, sum(rss[pid] for pid in spawned))
             if samples % self.pss_every == 0:
                 self.peak_pss = max(self.peak_pss, sum(_pss(pid) for pid in members))
             samples += 1
@@ -191,7 +208,8 @@ def measure(cmd: list[str], log: Path) -> Measured:
     return Measured(wall=wall, rss_mb=usage.ru_maxrss / 1024,  # KiB on Linux
                     tree_rss_mb=sampler.peak / 2**20,
                     exit_code=os.waitstatus_to_exitcode(status),
-                    cpu=usage.ru_utime + usage.ru_stime, tree_pss_mb=sampler.peak_pss / 2**20)
+                    cpu=usage.ru_utime + usage.ru_stime, tree_pss_mb=sampler.peak_pss / 2**20,
+                    spawned_rss_mb=sampler.peak_spawned / 2**20)
 
 
 def measure_capped(cmd: list[str], log: Path, *, cwd: Path, mem_bytes: int, timeout: float,
@@ -230,7 +248,8 @@ def measure_capped(cmd: list[str], log: Path, *, cwd: Path, mem_bytes: int, time
                         tree_rss_mb=sampler.peak / 2**20,
                         exit_code=os.waitstatus_to_exitcode(status),
                         cpu=usage.ru_utime + usage.ru_stime,
-                        tree_pss_mb=sampler.peak_pss / 2**20)
+                        tree_pss_mb=sampler.peak_pss / 2**20,
+                        spawned_rss_mb=sampler.peak_spawned / 2**20)
     if timed_out.is_set():
         state = f"killed at {wall:.0f} s (wall-time cap)"
     elif measured.exit_code != 0:

@@ -80,7 +80,8 @@ def test_any_other_text_is_left_to_markdown_it_or_rendered_the_same(
 def test_what_is_left_to_markdown_it() -> None:
     fence = "\n\n````cable-original\ntext\n````\n"
     for reading in ["- a list", "1. a list", "*emphasis*", "a [link](x)", "`code`", "&amp;",
-                    "# heading", "{#p1}\n    code", "a\nb", "{#p1 .x}\n", "a  ", "{.x #p1}\ny"]:
+                    "# heading", "### a\nb", "{#p1}\n    code", "a\nb", "{#p1 .x}\n", "a  ",
+                    "{.x #p1}\ny"]:
         assert render_reading_copy("\n" + reading + fence) is None, reading
     assert render_reading_copy("\nplain\n\n```cable-original\ntext\n```\n") is None  # 3 ticks
     assert render_reading_copy("\nplain\n\n````cable-original\n````\n````\n") is None

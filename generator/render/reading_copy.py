@@ -21,7 +21,7 @@ from generator.content.page import ORIGINAL_FENCE_INFO
 # Characters markdown-it may treat as syntax (commonmark preset, attrs plugins), or that would
 # close a heading: in the dialect they only ever appear backslash-escaped. ("!" is syntax only
 # before "[", which is always escaped.)
-_SYNTAX = re.compile(r"[\\`*_\[\]<>&{}#~|]")
+_SYNTAX = re.compile(r"[\\`*_\[\]<>&{}#~|\n]")  # and a line break: one line only
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # `\x`, x ASCII punctuation: renders x
 # A paragraph's first characters must not open another block (list, quote, heading, fence,
 # code, thematic break...): the importer escapes these.

@@ -132,9 +132,10 @@ def read_content(content_dir: Path, jobs: int, progress: Progress, cache: BuildC
     stats: dict[str, tuple[int, int]] = {}
     reused: list[CableEntry] = []
     to_read: list[Path] = []
+    prefix = len(os.path.join(content_dir, ""))  # find_pages' paths all start with it
     for path in find_pages(content_dir):
         status = path.stat()
-        relative = str(path.relative_to(content_dir))
+        relative = str(path)[prefix:]
         stats[relative] = (status.st_mtime_ns, status.st_size)
         cached = cache.files.get(relative)
         if cached is not None and cached[:2] == stats[relative]:
@@ -543,7 +544,8 @@ def _write_robots_and_sitemap(site: SiteContext, output: StagedOutput) -> None:
     absolute = site.config.absolute_base
     lines = ["User-agent: *", "Allow: /"]
     if site.config.pages["sitemap"] and absolute:
-        urls = (f"{site.config.origin}{href}" for href in _sitemap_urls(site))
+        origin = site.config.origin  # a property: computed once, not once per URL
+        urls = (f"{origin}{href}" for href in _sitemap_urls(site))
         for name, xml in sitemap_files(urls, absolute):
             output.write(name, xml)
         lines.append(f"Sitemap: {absolute}sitemap.xml")

@@ -12,6 +12,7 @@ Every write is recorded as (path, digest), so the build knows which files it pro
 from __future__ import annotations
 
 import copy
+import glob
 import hashlib
 import json
 import os
@@ -41,6 +42,7 @@ class StagedOutput:
         for folder in (self.staging, self.scratch):
             if folder.exists():
                 shutil.rmtree(folder)
+        remove_abandoned(self.target)
         self.staging.mkdir(parents=True)
         self.scratch.mkdir()
         return self
@@ -110,6 +112,30 @@ class StagedOutput:
                              encoding="utf-8")
         os.replace(temporary, self.journal)  # from here on, the change is decided
         recover(self.target)
+
+
+def remove_abandoned(target: Path) -> None:
+    """Delete the staging and scratch folders of builds killed before they could (SIGKILL,
+    out of memory): at 251k cables each holds gigabytes. A folder is a dead build's when no
+    process has its number; a decided commit's staging folder is applied by `recover`
+    first, so none is deleted while a journal waits."""
+    if journal_path(target).exists():
+        return
+    kinds = {f".{target.name}.{kind}" for kind in ("building", "scratch", "previous")}
+    for folder in target.parent.glob(f".{glob.escape(target.name)}.*-*"):
+        kind, _, number = folder.name.rpartition("-")
+        if kind in kinds and number.isdigit() and not _running(int(number)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
 
 
 def journal_path(target: Path) -> Path:

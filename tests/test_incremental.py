@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -227,3 +230,20 @@ def test_editor_lock_and_hidden_files_are_not_pages(project: Path, tmp_path: Pat
         assert report.rendered == 0
     finally:
         lock.unlink()
+
+
+def test_folders_of_killed_builds_are_removed(project: Path) -> None:
+    """A build killed outright (SIGKILL, out of memory) cannot clean up its staging and scratch
+    folders; the next build removes them, and leaves a running build's alone."""
+    running = os.getppid()  # the folders of a live process: another build still at work
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    folders = {name: project / name for name in (
+        f".site.building-{dead}", f".site.scratch-{dead}", f".site.previous-{dead}",
+        f".site.building-{running}", f".other.building-{dead}")}
+    for folder in folders.values():
+        (folder / "cable").mkdir(parents=True)
+        (folder / "cable" / "page.html").write_text("x", encoding="utf-8")
+    build_site(load_config(project), jobs=1)
+    assert {name for name, folder in folders.items() if folder.exists()} == {
+        f".site.building-{running}", f".other.building-{dead}"}

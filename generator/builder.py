@@ -22,6 +22,7 @@ import jinja2
 from generator import __version__
 from generator.cache import BuildCache, code_digest, digest
 from generator.config import SiteConfig
+from generator.heap import long_lived
 from generator.output import StagedOutput, recover
 from generator.parallel import chunks, map_chunks
 from generator.progress import Progress
@@ -129,22 +130,23 @@ def read_content(content_dir: Path, jobs: int, progress: Progress, cache: BuildC
     if not (content_dir / "cables").is_dir():
         raise BuildError(f"{content_dir}: no cables/ folder; import cables first (gen import)")
     _worker.update(content_dir=content_dir, scratch=scratch)
-    stats: dict[str, tuple[int, int]] = {}
-    reused: list[CableEntry] = []
+    # Relative path -> (mtime, size, entry), in find_pages' order: the cache's record of an
+    # unchanged page as it is (no new object for each of 251k pages), entry None until read.
+    files: dict[str, tuple[int, int, CableEntry | None]] = {}
     to_read: list[Path] = []
     prefix = len(os.path.join(content_dir, ""))  # find_pages' paths all start with it
     for path in find_pages(content_dir):
-        status = path.stat()
-        relative = str(path)[prefix:]
-        stats[relative] = (status.st_mtime_ns, status.st_size)
+        status = os.stat(path)
+        relative = path[prefix:]
         cached = cache.files.get(relative)
-        if cached is not None and cached[:2] == stats[relative]:
-            reused.append(cached[2])
+        if cached is not None and cached[0] == status.st_mtime_ns and \
+                cached[1] == status.st_size:
+            files[relative] = cached
         else:
-            to_read.append(path)
-    progress.total = len(stats)
-    progress.advance(len(reused))
-    loaded: list[CableEntry] = []
+            files[relative] = (status.st_mtime_ns, status.st_size, None)
+            to_read.append(Path(path))
+    progress.total = len(files)
+    progress.advance(len(files) - len(to_read))
     matter_at: dict[str, tuple[int, int, int]] = {}
     errors: list[str] = []
     for results in map_chunks(_load_entries, chunks(to_read, CHUNK), jobs):
@@ -153,13 +155,16 @@ def read_content(content_dir: Path, jobs: int, progress: Progress, cache: BuildC
             if isinstance(result, str):
                 errors.append(result)
             else:
-                loaded.append(result[0])
-                matter_at[result[0].path] = result[1]
+                entry, location = result
+                matter_at[entry.path] = location
+                files[entry.path] = (*files[entry.path][:2], entry)
     _worker["matter_at"] = matter_at
     progress.finish()
     entries: list[CableEntry] = []
     seen: dict[str, str] = {}
-    for entry in sorted(reused + loaded, key=lambda e: e.path):
+    for _mtime, _size, entry in files.values():
+        if entry is None:  # not readable: its error is listed
+            continue
         if entry.reference_id in seen:
             errors.append(f"{content_dir / entry.path}: reference ID {entry.reference_id} "
                           f"is also used by {content_dir / seen[entry.reference_id]}")
@@ -170,7 +175,7 @@ def read_content(content_dir: Path, jobs: int, progress: Progress, cache: BuildC
         shown = "\n".join(errors[:20])
         more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
         raise BuildError(f"{len(errors)} content page(s) cannot be built:\n{shown}{more}")
-    cache.files = {entry.path: (*stats[entry.path], entry) for entry in entries}
+    cache.files = files
     return entries
 
 
@@ -260,14 +265,13 @@ def _render_lists(chunk: list[tuple[str, Any, int]]) -> tuple[int, int, list, li
         path = site.list_path(kind, list_key, page)
         assert path is not None
         file = site.urls.output_file(path)
-        context = site.list_context(kind, list_key, page)
-        key = digest(page_key, context)
+        key = digest(page_key, site.list_dependencies(kind, list_key, page))
         keys.append((file, key))
         if _unchanged(file, key):
             output.keep(file)
             continue
         try:
-            html = _render("list.html", context)
+            html = _render("list.html", site.list_context(kind, list_key, page))
         except BuildError as error:
             return str(error)
         output.write(file, html)
@@ -342,6 +346,17 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
 
     With the build cache (config.cache_dir) from the last build, only what changed is read,
     rendered and written; `clean` ignores the cache and builds everything."""
+    try:
+        return _build(config, jobs, progress, clean)
+    finally:
+        # The archive and the cache's keys, shared with forked workers: freed now rather
+        # than at the interpreter's exit, where that took seconds at 251k cables (and
+        # `gen serve` builds again in the same process).
+        _worker.clear()
+
+
+def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progress] | None,
+           clean: bool) -> BuildReport:
     started = datetime.now(UTC)
     jobs = jobs or os.cpu_count() or 1
     progress = progress or (lambda label: Progress(label, quiet=True))
@@ -366,7 +381,8 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
         files_before = cache.files
         entries = read_content(content_dir, jobs, progress("reading"), cache, output.scratch)
         urls = Urls(config)
-        archive = build_archive(entries)
+        with long_lived():
+            archive = build_archive(entries)
         urls.register("tag", list(archive.by_tag))
         urls.register("post", list(archive.by_post))
         site = SiteContext(config, urls, archive)
@@ -396,10 +412,11 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
                              for name in PAGE_TEMPLATES}
         except jinja2.TemplateError as error:
             raise _template_error(error) from None
-        search_key = digest(base, [(e.reference_id, e.digest) for e in archive.entries]) \
-            if config.pages["search"] else None
-        index_search = search_key is not None and \
-            (previous is None or search_key != cache.search)
+        # What the search index, the feeds and the sitemap are made from: every cable file
+        # (their digests cover all the data of the entries) with gen's code and the config.
+        content_key = digest(base, b"".join(entry.digest for entry in archive.entries))
+        groups = _FileGroups(cache.groups if previous is not None else {}, output)
+        index_search = config.pages["search"] and not groups.keep("search", content_key)
         _worker.update(site=site, output=output, content_dir=content_dir, env=env,
                        cached_keys=cache.keys, template_keys=template_keys,
                        index_search=index_search)
@@ -432,9 +449,17 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
             digests.update(chunk_records)
             bar.advance(done)
         bar.finish()
-        fixed, fixed_rendered = _write_fixed_pages(site, output, template_keys, started)
+        digests.update(output.take_records())  # from here on, records are of one group each
+        # The index pages show the whole archive (and the build date): their contexts cost
+        # a second at 251k cables, so they are not even computed when nothing changed.
+        fixed_key = digest(content_key, sorted(template_keys.items()), _build_date(started))
+        if groups.keep("pages", fixed_key):
+            fixed = [(path, cache.keys[path]) for path in groups.made["pages"][1]]
+        else:
+            fixed, fixed_rendered = _write_fixed_pages(site, output, template_keys, started)
+            rendered += fixed_rendered
+            digests.update(groups.record("pages", fixed_key, output.take_records()))
         pages += len(fixed)
-        rendered += fixed_rendered
         keys.update(fixed)
         if index_search:
             bar = progress("search index")
@@ -446,31 +471,60 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
                        for year, members in archive.by_year.items()},
                 root=config.root, jobs=jobs, advance=bar.advance))
             bar.finish()
-        elif search_key is not None:  # unchanged: the index files stay as they are
-            for path in cache.digests:
-                if path.startswith("search/") and path not in SEARCH_PAGES:
-                    output.keep(path)
-        if config.pages["feeds"]:
+            digests.update(output.take_records())
+            groups.record("search", content_key, [  # result data included: workers wrote it
+                (path, file_digest) for path, file_digest in digests.items()
+                if path.startswith("search/") and path not in SEARCH_PAGES])
+        if config.pages["feeds"] and not groups.keep("feeds", content_key):
             _write_feeds(site, output)
-        _write_robots_and_sitemap(site, output)
-        digests.update(output.take_records())  # what this process wrote or kept
+            digests.update(groups.record("feeds", content_key, output.take_records()))
+        if not groups.keep("sitemap", content_key):
+            _write_robots_and_sitemap(site, output)
+            digests.update(groups.record("sitemap", content_key, output.take_records()))
+        digests.update(output.take_records())  # what this process kept
         changed = sum(1 for path, file_digest in digests.items()
                       if previous is None or previous.get(path) != file_digest)
         removed = len(set(previous or ()) - set(digests))
         # Nothing changed: the saved cache is still exact (saving it takes seconds at 251k).
         cache_current = previous is not None and not changed and not removed and \
-            cache.files == files_before and keys == cache.keys and search_key == cache.search
+            cache.files == files_before and keys == cache.keys and groups.made == cache.groups
         if not cache_current:
             # site/ is about to change: until the new cache is saved, none is valid.
             cache.forget()
         output.commit(digests)
     if not cache_current:
         cache.keys, cache.digests = keys, digests
-        cache.search = search_key
+        cache.groups = groups.made
         cache.save()
     seconds = (datetime.now(UTC) - started).total_seconds()
     return BuildReport(cables=len(archive), pages=pages, seconds=seconds, rendered=rendered,
                        changed=changed, removed=removed, incremental=previous is not None)
+
+
+class _FileGroups:
+    """Groups of files made from the whole archive (see cache.py): kept whole, unread, when
+    the key of their inputs is the last build's."""
+
+    def __init__(self, last: dict[str, tuple[bytes, list[str]]], output: StagedOutput) -> None:
+        self.last = last
+        self.output = output
+        self.made: dict[str, tuple[bytes, list[str]]] = {}
+
+    def keep(self, name: str, key: bytes) -> bool:
+        """Keep the group's files if `key` is unchanged; whether it was."""
+        last = self.last.get(name)
+        if last is None or last[0] != key:
+            return False
+        for path in last[1]:
+            self.output.keep(path)
+        self.made[name] = last
+        return True
+
+    def record(self, name: str, key: bytes, records: list[tuple[str, bytes]]
+               ) -> list[tuple[str, bytes]]:
+        """The group was made again: these are its files' records (returned)."""
+        self.made[name] = (key, [path for path, _ in records])
+        return records
 
 
 def _build_date(now: datetime) -> str:

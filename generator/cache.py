@@ -1,14 +1,16 @@
 """The persistent build cache (`.gen-cache/` in the project): what the last successful build
 read and wrote, so that the next one redoes only what changed.
 
-- `files`: content page -> (mtime_ns, size, digest, entry): pages whose modification time and
+- `files`: content page -> (mtime_ns, size, entry): pages whose modification time and
   size are unchanged are not read again.
 - `keys`: page -> a key summing up everything it was rendered from (its content, the archive
   data it shows, its templates, the config, gen's own code): a page whose key is unchanged is
   not rendered again.
 - `digests`: every site file -> the digest of its bytes: a file rendered to the same bytes is
   not written again, and files no longer produced are deleted.
-- `search`: the key of the search index's inputs.
+- `groups`: files made together from inputs of the whole archive (the search index, the
+  feeds, the sitemap, the index pages) -> (the key of those inputs, the files made): when the
+  key is unchanged, the files are kept without even computing what they would hold.
 
 The cache describes the site/ it was saved with. It is removed before a build changes site/
 and saved after, so a build interrupted in between leaves no cache: the next build is full.
@@ -25,9 +27,10 @@ from pathlib import Path
 from typing import Any
 
 import generator
+from generator.heap import long_lived
 from generator.parallel import chunks
 
-FORMAT = 3
+FORMAT = 4
 BATCH = 10_000  # cache records per pickle
 _GENERATOR_DIR = Path(generator.__file__).resolve().parent
 
@@ -55,10 +58,10 @@ def code_digest() -> bytes:
 @dataclass
 class BuildCache:
     path: Path
-    files: dict[str, tuple[int, int, bytes, Any]] = field(default_factory=dict)
+    files: dict[str, tuple[int, int, Any]] = field(default_factory=dict)
     keys: dict[str, bytes] = field(default_factory=dict)
     digests: dict[str, bytes] = field(default_factory=dict)
-    search: bytes | None = None
+    groups: dict[str, tuple[bytes, list[str]]] = field(default_factory=dict)
     site: str | None = None  # the output folder the cache describes
 
     @classmethod
@@ -71,7 +74,7 @@ class BuildCache:
         another output folder, or unreadable: a cache is only ever an optimisation)."""
         path = cls.empty(folder, site).path
         try:
-            with open(path, "rb") as file:
+            with open(path, "rb") as file, long_lived():
                 header = pickle.load(file)
                 if header.get("format") != FORMAT or header.get("site") != str(site):
                     return cls.empty(folder, site)
@@ -80,7 +83,7 @@ class BuildCache:
                     for _ in range(count):
                         tables[name].update(pickle.load(file))
             return cls(path, tables["files"], tables["keys"], tables["digests"],
-                       header["search"], str(site))
+                       header["groups"], str(site))
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError,
                 TypeError, ValueError, ImportError):
             return cls.empty(folder, site)
@@ -96,7 +99,7 @@ class BuildCache:
         temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
         tables = (("files", self.files), ("keys", self.keys), ("digests", self.digests))
         with open(temporary, "wb") as file:
-            pickle.dump({"format": FORMAT, "site": self.site, "search": self.search,
+            pickle.dump({"format": FORMAT, "site": self.site, "groups": self.groups,
                          "batches": [(name, math.ceil(len(table) / BATCH))
                                      for name, table in tables]},
                         file, protocol=pickle.HIGHEST_PROTOCOL)

@@ -27,7 +27,7 @@ def test_every_sample_page_is_rendered_directly_to_markdown_its_html() -> None:
     pages = find_pages(ROOT / "content")
     assert len(pages) > 500
     for path in pages:
-        body = load_body(path)
+        body = load_body(Path(path))
         assert render_reading_copy(body) == render_markdown(body), path
 
 

@@ -6,9 +6,11 @@ except the index pages (all tags, all posts), which exist once per site.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from math import ceil
+from operator import attrgetter
 from typing import Any
 
 from generator.config import SiteConfig
@@ -17,6 +19,7 @@ from generator.structure.pages import CableEntry
 from generator.structure.urls import Urls
 
 LIST_KINDS = ("tag", "post", "classification", "year", "month")
+_DIGEST = attrgetter("digest")
 # The gen.yaml `pages:` switch that turns each kind of list page on or off.
 PAGE_SWITCH = {"tag": "tags", "post": "posts", "classification": "classifications",
                "year": "dates", "month": "dates"}
@@ -30,6 +33,8 @@ class SiteContext:
     urls: Urls
     archive: Archive
     _histograms: dict = field(default_factory=dict)
+    _list_hrefs: dict = field(default_factory=dict)  # (kind, key) -> href of its first page
+    _year_of: list[str] = field(default_factory=list)  # entry position -> its year
 
     def href(self, path: str) -> str:
         return self.urls.href(path)
@@ -69,8 +74,16 @@ class SiteContext:
         return self.urls.month(key[0], key[1], page)
 
     def list_href(self, kind: str, key: Any, page: int = 1) -> str | None:
+        if page == 1:  # linked from every page of its cables: computed once per list
+            try:
+                return self._list_hrefs[kind, key]
+            except KeyError:
+                pass
         path = self.list_path(kind, key, page)
-        return self.href(path) if path is not None else None
+        href = self.href(path) if path is not None else None
+        if page == 1:
+            self._list_hrefs[kind, key] = href
+        return href
 
     def feed_href(self, kind: str, key: Any) -> str | None:
         if not self.enabled("feeds") or kind not in ("tag", "post"):
@@ -129,8 +142,8 @@ class SiteContext:
         return {"cable": cable}
 
     def cable_dependencies(self, index: int) -> tuple:
-        """What a cable page shows besides its own file: links, and the data of the cables it
-        cites, that cite it and that come before and after it. With the file's digest, the
+        """What a cable page shows besides its own file: links, and the cables it cites,
+        that cite it and that come before and after it. With the file's digest, the
         key of the page: when none of it changes, the page need not be rendered again."""
         archive = self.archive
         entry = archive.entries[index]
@@ -144,11 +157,13 @@ class SiteContext:
             if entry.classification else None,
             self.list_href("month", (created[:4], created[5:7])) if created else None,
             self.list_href("year", created[:4]) if created else None,
-            [(cited, (self.cable_path(target), target.subject)
-              if (target := archive.find(cited)) else None) for cited in entry.cites],
-            [self.entry_view(archive.entries[i]) for i in archive.cited_by.get(index, [])],
-            self.entry_view(previous) if previous else None,
-            self.entry_view(following) if following else None,
+            # Other cables by the digests of their files, which their links and views are
+            # made of (with the config): far cheaper than the views themselves.
+            [(cited, target.digest if (target := archive.find(cited)) else None)
+             for cited in entry.cites],
+            [archive.entries[i].digest for i in archive.cited_by.get(index, [])],
+            previous.digest if previous else None,
+            following.digest if following else None,
         )
 
     def _reference_links(self, matter: dict) -> list[dict[str, Any]]:
@@ -172,6 +187,21 @@ class SiteContext:
         return max(1, ceil(len(self.members(kind, key)) / self.config.page_size))
 
     def list_context(self, kind: str, key: Any, page: int) -> dict[str, Any]:
+        listing, pagination, chosen = self._list_frame(kind, key, page)
+        listing["entries"] = [self.entry_view(self.archive.entries[i]) for i in chosen]
+        return {"listing": listing, "pagination": pagination}
+
+    def list_dependencies(self, kind: str, key: Any, page: int) -> tuple:
+        """What a list page shows, with its cables as the digests of their files (which
+        their views are made of, with the config): the key of the page, for far less work
+        than its context."""
+        listing, pagination, chosen = self._list_frame(kind, key, page)
+        return listing, pagination, b"".join(map(_DIGEST, map(self.archive.entries.__getitem__,
+                                                               chosen)))
+
+    def _list_frame(self, kind: str, key: Any, page: int) -> tuple[dict, dict, list[int]]:
+        """A list page's listing without its entries, its pagination, and the positions of
+        the cables it shows."""
         members = self.members(kind, key)
         size = self.config.page_size
         pages = self.page_count(kind, key)
@@ -183,7 +213,6 @@ class SiteContext:
             "kind": kind, "title": title, "name": name, "description": description,
             "count": len(members), "histogram": self._histogram(kind, key),
             "feed_url": self.feed_href(kind, key),
-            "entries": [self.entry_view(self.archive.entries[i]) for i in chosen],
         }
         pagination = {
             "page": page, "pages": pages,
@@ -192,7 +221,7 @@ class SiteContext:
             "page_urls": [{"number": n, "url": self.list_href(kind, key, n)}
                           for n in _page_window(page, pages)],
         }
-        return {"listing": listing, "pagination": pagination}
+        return listing, pagination, chosen
 
     def _histogram(self, kind: str, key: Any) -> list[dict[str, Any]]:
         """Cables per year of a list; computed once per list, not once per page."""
@@ -200,11 +229,14 @@ class SiteContext:
             return []
         cached = self._histograms.get((kind, key))
         if cached is None:
-            per_year: dict[str, int] = {}
-            for index in self.members(kind, key):
-                created = self.archive.entries[index].created
-                year = created[:4] if created else UNDATED
-                per_year[year] = per_year.get(year, 0) + 1
+            # Counted in C from each cable's year: every rebuild computes every list's
+            # histogram, for the keys of its pages.
+            if not self._year_of:
+                self._year_of = [""] * len(self.archive)
+                for year, members in self.archive.by_year.items():
+                    for index in members:
+                        self._year_of[index] = year
+            per_year = Counter(map(self._year_of.__getitem__, self.members(kind, key)))
             cached = [{"year": year, "count": count,
                        "url": self.list_href("year", year) if year != UNDATED else None}
                       for year, count in sorted(per_year.items())]

@@ -125,14 +125,14 @@ def load_page(path: Path) -> tuple[dict, str]:
         raise PageError(f"{path}: {error}") from None
 
 
-def find_pages(content_dir: Path) -> list[Path]:
-    """The cable pages under content/cables, in a stable order. Hidden files and editor lock
-    files (`.#07TASHKENT477.md`) are not pages."""
-    # os.walk, not Path.rglob: at 251k pages rglob and its Path objects cost seconds of every
-    # rebuild. Neither follows symbolic links to folders.
+def find_pages(content_dir: Path) -> list[str]:
+    """The paths of the cable pages under content/cables, in a stable order. Hidden files and
+    editor lock files (`.#07TASHKENT477.md`) are not pages."""
+    # os.walk and strings, not Path.rglob and Path objects: at 251k pages those cost seconds
+    # of every rebuild. Neither follows symbolic links to folders.
     found = []
     for folder, folders, files in os.walk(content_dir / "cables"):
         folders.sort()
         found.extend(os.path.join(folder, name) for name in sorted(files)
                      if name.endswith(".md") and not name.startswith((".", "#")))
-    return [Path(path) for path in found]
+    return found

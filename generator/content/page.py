@@ -23,8 +23,8 @@ import hashlib
 import os
 import re
 
-import yaml
-
+from generator.content.front_matter import dump as dump_front_matter
+from generator.content.front_matter import load as load_front_matter
 from generator.model.cable import Cable, Paragraph
 
 ORIGINAL_FENCE_INFO = "cable-original"
@@ -34,12 +34,6 @@ DIGEST_KEY = "import_digest"
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>{}&|~#])")
 _BLOCK_START = re.compile(r"^([+\-=>]|\d{1,9}(?=[.)]))")
 _DIGEST_LINE = re.compile(r"^%s: ([0-9a-f]{64})\n" % DIGEST_KEY, re.M)
-
-try:  # libyaml's emitter is several times faster than the pure-Python one
-    _Dumper: type = yaml.CSafeDumper
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Dumper = yaml.SafeDumper
-
 
 def escape_line(line: str) -> str:
     """Escape one line of cable text so that Markdown renders it as plain text."""
@@ -140,8 +134,7 @@ def _fence(text: str) -> str:
 
 def render_page(cable: Cable) -> str:
     fence = _fence(cable.original)
-    matter = yaml.dump(front_matter(cable), Dumper=_Dumper, sort_keys=False,
-                       allow_unicode=True, width=1_000_000, default_flow_style=False)
+    matter = dump_front_matter(front_matter(cable))
     body = reading_copy(cable)
     rest = (
         f"---\n\n{body}\n\n" if body else "---\n\n"
@@ -167,7 +160,7 @@ def split_page(page_text: str) -> tuple[dict, str]:
     end = page_text.find("\n---\n", 3)
     if end < 0:
         raise ValueError("front matter is not closed by a '---' line")
-    matter = yaml.load(page_text[4:end], Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    matter = load_front_matter(page_text[4:end])
     if not isinstance(matter, dict):
         raise ValueError("front matter is not a mapping")
     return matter, page_text[end + 5 :]

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import yaml
 
+from generator.content.front_matter import load as load_front_matter
 from generator.content.page import split_page
 from generator.output import file_digest
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SUMMARY_CHARS = 300
 
 
@@ -61,7 +61,7 @@ def load_entry(path: Path, content_dir: Path) -> tuple[CableEntry, dict]:
     except UnicodeDecodeError as error:
         raise PageError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
     try:
-        matter = yaml.load(_front_matter_text(text, path), Loader=_Loader)
+        matter = load_front_matter(_front_matter_text(text, path))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         # +2: the '---' line, and YAML counts from 0.

@@ -43,6 +43,7 @@ from generator.structure.archive import build_archive
 from generator.structure.pages import (
     CableEntry,
     PageError,
+    SharedValues,
     find_pages,
     load_body,
     load_entry,
@@ -149,6 +150,7 @@ def read_content(content_dir: Path, jobs: int, progress: Progress, cache: BuildC
     progress.advance(len(files) - len(to_read))
     matter_at: dict[str, tuple[int, int, int]] = {}
     errors: list[str] = []
+    shared = SharedValues()  # (entries from the cache share theirs already: pickle keeps it)
     for results in map_chunks(_load_entries, chunks(to_read, CHUNK), jobs):
         for result in results:
             progress.advance()
@@ -156,6 +158,7 @@ def read_content(content_dir: Path, jobs: int, progress: Progress, cache: BuildC
                 errors.append(result)
             else:
                 entry, location = result
+                shared.share(entry)
                 matter_at[entry.path] = location
                 files[entry.path] = (*files[entry.path][:2], entry)
     _worker["matter_at"] = matter_at

@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from generator.builder import BuildError, BuildReport, build_site
+from generator.cache import BuildCache
 from generator.config import SiteConfig, load_config
 from generator.output import journal_path, recover
 
@@ -247,3 +248,16 @@ def test_folders_of_killed_builds_are_removed(project: Path) -> None:
     build_site(load_config(project), jobs=1)
     assert {name for name, folder in folders.items() if folder.exists()} == {
         f".site.building-{running}", f".other.building-{dead}"}
+
+
+def test_entries_share_their_tags_posts_and_classifications(project: Path) -> None:
+    """The main process holds every entry (251k): equal tags, posts and classifications are
+    one object each, as the build read them and as the cache it saved gives them back."""
+    config = load_config(project)
+    cache = BuildCache.load(project / config.cache_dir, (project / config.output_dir).resolve())
+    entries = [record[2] for record in cache.files.values()]
+    assert len(entries) > 500
+    seen: dict = {}
+    for entry in entries:
+        for value in (*entry.tag_details, entry.tags, entry.origin, entry.classification):
+            assert seen.setdefault(value, value) is value, value

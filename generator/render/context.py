@@ -74,16 +74,16 @@ class SiteContext:
         return self.urls.month(key[0], key[1], page)
 
     def list_href(self, kind: str, key: Any, page: int = 1) -> str | None:
-        if page == 1:  # linked from every page of its cables: computed once per list
-            try:
-                return self._list_hrefs[kind, key]
-            except KeyError:
-                pass
+        if page != 1:
+            return self._list_page_href(kind, key, page)
+        # A list's first page is linked from every page of its cables: computed once.
+        if (kind, key) not in self._list_hrefs:
+            self._list_hrefs[kind, key] = self._list_page_href(kind, key, 1)
+        return self._list_hrefs[kind, key]
+
+    def _list_page_href(self, kind: str, key: Any, page: int) -> str | None:
         path = self.list_path(kind, key, page)
-        href = self.href(path) if path is not None else None
-        if page == 1:
-            self._list_hrefs[kind, key] = href
-        return href
+        return self.href(path) if path is not None else None
 
     def feed_href(self, kind: str, key: Any) -> str | None:
         if not self.enabled("feeds") or kind not in ("tag", "post"):
@@ -231,17 +231,21 @@ class SiteContext:
         if cached is None:
             # Counted in C from each cable's year: every rebuild computes every list's
             # histogram, for the keys of its pages.
-            if not self._year_of:
-                self._year_of = [""] * len(self.archive)
-                for year, members in self.archive.by_year.items():
-                    for index in members:
-                        self._year_of[index] = year
-            per_year = Counter(map(self._year_of.__getitem__, self.members(kind, key)))
+            per_year = Counter(map(self._years().__getitem__, self.members(kind, key)))
             cached = [{"year": year, "count": count,
                        "url": self.list_href("year", year) if year != UNDATED else None}
                       for year, count in sorted(per_year.items())]
             self._histograms = {(kind, key): cached}  # lists are rendered one after another
         return cached
+
+    def _years(self) -> list[str]:
+        """Each cable's year (or UNDATED), by position in the archive."""
+        if not self._year_of:
+            self._year_of = [""] * len(self.archive)
+            for year, members in self.archive.by_year.items():
+                for index in members:
+                    self._year_of[index] = year
+        return self._year_of
 
     def list_title(self, kind: str, key: Any) -> tuple[str, str, str | None]:
         if kind == "tag":

@@ -116,12 +116,12 @@ class SharedValues:
     def _one(self, value: Any) -> Any:
         return self._values.setdefault(value, value)
 
-    def share(self, entry: CableEntry) -> CableEntry:
+    def share(self, entry: CableEntry) -> None:
+        """Replace the entry's values by the shared ones."""
         entry.tag_details = self._one(tuple(map(self._one, entry.tag_details)))
         entry.tags = self._one(tuple(code for code, _kind, _name in entry.tag_details))
         entry.origin = self._one(entry.origin)
         entry.classification = self._one(entry.classification)
-        return entry
 
 
 def _text(value: object) -> str | None:

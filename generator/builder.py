@@ -10,10 +10,12 @@ import os
 import pickle
 import re
 import traceback
+from array import array
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from html import unescape
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +40,16 @@ from generator.render.templates import (
     theme_dirs,
 )
 from generator.render.timeline import timeline_svg
-from generator.search.index import BUCKETS, ChunkIndexer, analyse, write_index
+from generator.search.index import (
+    BUCKETS,
+    ChunkIndexer,
+    SearchDocument,
+    analyse,
+    write_index,
+    write_lists,
+)
+from generator.search.patch import changed_docs, patch_index
+from generator.search.state import IndexState, new_store, paths_digest, prune_stores
 from generator.structure.archive import build_archive
 from generator.structure.pages import (
     CableEntry,
@@ -71,6 +82,7 @@ class BuildReport:
     changed: int = 0  # files written into site/ (new or different bytes)
     removed: int = 0  # files deleted from site/ (no longer produced)
     incremental: bool = False
+    indexed: int = 0  # cables analysed for the search index (the others had not changed)
 
 
 # State shared with forked workers: set before the pool starts, read-only afterwards.
@@ -212,15 +224,16 @@ def _unchanged(path: str, key: bytes) -> bool:
     return _worker["cached_keys"].get(path) == key
 
 
-def _render_cables(chunk: list[int]) -> tuple[int, int, list[int], list] | str:
-    """Render the cable pages whose inputs changed, and (when the search index is rebuilt)
-    index every cable of the chunk; returns (pages, pages rendered, search lengths, page keys,
-    output records), or an error."""
+def _render_cables(chunk: list[int]) -> tuple[int, int, tuple[list, list], list, list] | str:
+    """Render the cable pages whose inputs changed, and (when the search index is made again)
+    index every cable of the chunk; returns (pages, pages rendered, (search lengths, term store
+    locations), page keys, output records), or an error."""
     site: SiteContext = _worker["site"]
     output: StagedOutput = _worker["output"]
     content_dir: Path = _worker["content_dir"]
     page_key: bytes = _worker["template_keys"]["cable.html"]
-    indexer = ChunkIndexer(chunk[0]) if _worker["index_search"] else None
+    term_store = _worker["term_store"]
+    indexer = ChunkIndexer(chunk[0], term_store) if term_store is not None else None
     rendered = 0
     keys = []
     for index in chunk:
@@ -248,14 +261,35 @@ def _render_cables(chunk: list[int]) -> tuple[int, int, list[int], list] | str:
         except BuildError as error:
             return f"{error} (while rendering {content_dir / entry.path})"
         if indexer is not None:
-            indexer.add(analyse(
-                index, reference_id=entry.reference_id, url=site.href(path),
-                subject=entry.subject, date=entry.date, origin=entry.origin,
-                classification=entry.classification,
-                tags=[(code, name) for code, _kind, name in entry.tag_details],
-                body_text=html_to_text(body_html), summary=entry.summary))
-    lengths = indexer.write(output) if indexer is not None else []
-    return len(chunk), rendered, lengths, keys, output.take_records()
+            indexer.add(_analyse(site, index, body_html))
+    indexed = indexer.write(output) if indexer is not None else ([], [])
+    return len(chunk), rendered, indexed, keys, output.take_records()
+
+
+def _analyse(site: SiteContext, index: int, body_html: str) -> SearchDocument:
+    entry = site.archive.entries[index]
+    return analyse(index, reference_id=entry.reference_id, url=site.href(site.cable_path(entry)),
+                   subject=entry.subject, date=entry.date, origin=entry.origin,
+                   classification=entry.classification,
+                   tags=[(code, name) for code, _kind, name in entry.tag_details],
+                   body_text=html_to_text(body_html), summary=entry.summary)
+
+
+def _analyse_changed(site: SiteContext, changed: list[int]) -> dict[int, SearchDocument]:
+    """The search analysis of a few cables, in this process (to patch the index)."""
+    documents = {}
+    for index in changed:
+        entry = site.archive.entries[index]
+        try:
+            _matter, markdown_body = _load_page(entry)
+            body_html, _original = render_body(markdown_body)
+        except PageError as error:
+            raise BuildError(str(error)) from None
+        except BuildError as error:
+            raise BuildError(f"{error} (while rendering {_worker['content_dir'] / entry.path})"
+                             ) from None
+        documents[index] = _analyse(site, index, body_html)
+    return documents
 
 
 def _render_lists(chunk: list[tuple[str, Any, int]]) -> tuple[int, int, list, list] | str:
@@ -417,24 +451,36 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
             raise _template_error(error) from None
         # What the search index, the feeds and the sitemap are made from: every cable file
         # (their digests cover all the data of the entries) with gen's code and the config.
-        content_key = digest(base, b"".join(entry.digest for entry in archive.entries))
+        entry_digests = b"".join(entry.digest for entry in archive.entries)
+        content_key = digest(base, entry_digests)
         groups = _FileGroups(cache.groups if previous is not None else {}, output)
-        index_search = config.pages["search"] and not groups.keep("search", content_key)
+        # term_store: where the cable pass puts the terms of the cables it indexes, if it does.
         _worker.update(site=site, output=output, content_dir=content_dir, env=env,
-                       cached_keys=cache.keys, template_keys=template_keys,
-                       index_search=index_search)
+                       cached_keys=cache.keys, template_keys=template_keys, term_store=None)
+        search_state = cache.search
+        patched = None  # the cables whose changes were patched into the search index
+        if not config.pages["search"]:
+            search_state = None
+        elif not groups.keep("search", content_key):
+            patched = _patch_search(site, output, cache.search, groups, base)
+            if patched is None:
+                _worker["term_store"] = new_store(cache_dir)
+            else:
+                search_state, _documents = patched
         keys: dict[str, bytes] = {}  # page -> render key
         digests: dict[str, bytes] = {}  # every file produced -> digest of its bytes
         search_lengths: list[int] = []
+        term_locations: list[tuple[int, int, int]] = []
         rendered = 0
         bar = progress("cable pages")
         bar.total = len(archive)
         for result in map_chunks(_render_cables, chunks(range(len(archive)), CHUNK), jobs):
             if isinstance(result, str):
                 raise BuildError(result)
-            done, chunk_rendered, lengths, chunk_keys, chunk_records = result
+            done, chunk_rendered, (lengths, locations), chunk_keys, chunk_records = result
             rendered += chunk_rendered
             search_lengths.extend(lengths)
+            term_locations.extend(locations)
             keys.update(chunk_keys)
             digests.update(chunk_records)
             bar.advance(done)
@@ -464,16 +510,26 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
             digests.update(groups.record("pages", fixed_key, output.take_records()))
         pages += len(fixed)
         keys.update(fixed)
-        if index_search:
+        lists = {"filters": {"tag": archive.by_tag, "origin": archive.by_post,
+                             "classification": archive.by_classification},
+                 "years": {year: (members[0], members[-1])
+                           for year, members in archive.by_year.items()},
+                 "root": config.root}
+        term_store = _worker["term_store"]
+        if term_store is not None:
             bar = progress("search index")
             bar.total = BUCKETS
-            digests.update(write_index(output, search_lengths, filters={
-                "tag": archive.by_tag, "origin": archive.by_post,
-                "classification": archive.by_classification},
-                years={year: (members[0], members[-1])
-                       for year, members in archive.by_year.items()},
-                root=config.root, jobs=jobs, advance=bar.advance))
+            digests.update(write_index(output, search_lengths, jobs=jobs, advance=bar.advance,
+                                       **lists))
             bar.finish()
+            search_state = IndexState(
+                base, content_key, str(term_store),
+                paths_digest(entry.path for entry in archive.entries), entry_digests,
+                array("l", search_lengths), array("q", chain.from_iterable(term_locations)))
+        elif patched is not None:
+            write_lists(output, len(archive), **lists)
+            search_state = replace(search_state, key=content_key, entries=entry_digests)
+        if term_store is not None or patched is not None:
             digests.update(output.take_records())
             groups.record("search", content_key, [  # result data included: workers wrote it
                 (path, file_digest) for path, file_digest in digests.items()
@@ -498,10 +554,30 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
     if not cache_current:
         cache.keys, cache.digests = keys, digests
         cache.groups = groups.made
+        cache.search = search_state
         cache.save()
+        prune_stores(cache_dir, search_state.folder if search_state else None)
     seconds = (datetime.now(UTC) - started).total_seconds()
+    indexed = len(archive) if term_store is not None else len(patched[1]) if patched else 0
     return BuildReport(cables=len(archive), pages=pages, seconds=seconds, rendered=rendered,
-                       changed=changed, removed=removed, incremental=previous is not None)
+                       changed=changed, removed=removed, incremental=previous is not None,
+                       indexed=indexed)
+
+
+def _patch_search(site: SiteContext, output: StagedOutput, state: IndexState | None,
+                  groups: _FileGroups, base: bytes) -> tuple[IndexState, list[int]] | None:
+    """The search index of the last build patched for the few cables that changed since: its
+    state and those cables; None (nothing done) when it cannot be (see search/patch.py)."""
+    last = groups.last.get("search")
+    if last is None or state is None:
+        return None
+    entries = site.archive.entries
+    changed = changed_docs(state, base, last[0], [entry.path for entry in entries],
+                           [entry.digest for entry in entries])
+    if changed is None:
+        return None
+    patched = patch_index(output, state, _analyse_changed(site, changed), last[1])
+    return (patched, changed) if patched is not None else None
 
 
 class _FileGroups:

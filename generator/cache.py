@@ -11,6 +11,7 @@ read and wrote, so that the next one redoes only what changed.
 - `groups`: files made together from inputs of the whole archive (the search index, the
   feeds, the sitemap, the index pages) -> (the key of those inputs, the files made): when the
   key is unchanged, the files are kept without even computing what they would hold.
+- `search`: what the search index in site/ was made from (search/state.py), to patch it.
 
 The cache describes the site/ it was saved with. It is removed before a build changes site/
 and saved after, so a build interrupted in between leaves no cache: the next build is full.
@@ -30,7 +31,7 @@ import generator
 from generator.heap import long_lived
 from generator.parallel import chunks
 
-FORMAT = 4
+FORMAT = 5
 BATCH = 10_000  # cache records per pickle
 _GENERATOR_DIR = Path(generator.__file__).resolve().parent
 
@@ -63,6 +64,7 @@ class BuildCache:
     digests: dict[str, bytes] = field(default_factory=dict)
     groups: dict[str, tuple[bytes, list[str]]] = field(default_factory=dict)
     site: str | None = None  # the output folder the cache describes
+    search: Any = None  # search.state.IndexState (which imports this module)
 
     @classmethod
     def empty(cls, folder: Path, site: Path) -> BuildCache:
@@ -83,7 +85,7 @@ class BuildCache:
                     for _ in range(count):
                         tables[name].update(pickle.load(file))
             return cls(path, tables["files"], tables["keys"], tables["digests"],
-                       header["groups"], str(site))
+                       header["groups"], str(site), header["search"])
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError,
                 TypeError, ValueError, ImportError):
             return cls.empty(folder, site)
@@ -100,6 +102,7 @@ class BuildCache:
         tables = (("files", self.files), ("keys", self.keys), ("digests", self.digests))
         with open(temporary, "wb") as file:
             pickle.dump({"format": FORMAT, "site": self.site, "groups": self.groups,
+                         "search": self.search,
                          "batches": [(name, math.ceil(len(table) / BATCH))
                                      for name, table in tables]},
                         file, protocol=pickle.HIGHEST_PROTOCOL)

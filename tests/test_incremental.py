@@ -109,7 +109,7 @@ def cited_pair(project: Path) -> tuple[Path, Path]:
 def test_nothing_changed_renders_and_writes_nothing(project: Path, tmp_path: Path) -> None:
     before = tree(project / "site")
     report = assert_same_as_clean(project, tmp_path)
-    assert (report.rendered, report.changed, report.removed) == (0, 0, 0)
+    assert (report.rendered, report.changed, report.removed, report.indexed) == (0, 0, 0, 0)
     assert tree(project / "site") == before
 
 
@@ -120,6 +120,7 @@ def test_change_a_subject(project: Path, tmp_path: Path) -> None:
     report = assert_same_as_clean(project, tmp_path)
     # its page, the page citing it, its neighbours, the lists it is on, the home page
     assert 2 <= report.rendered < 40, report
+    assert report.indexed == 1  # the search index patched, not made again
     citing_html = next((project / "site" / "cable").rglob(citing.stem + ".html"))
     assert "A &lt;b&gt;new&lt;/b&gt; subject" in citing_html.read_text(encoding="utf-8")
 
@@ -131,6 +132,7 @@ def test_add_a_tag(project: Path, tmp_path: Path) -> None:
     report = assert_same_as_clean(project, tmp_path)
     assert (project / "site" / "tag" / "KNEWTAG" / "index.html").is_file()
     assert report.rendered < 40, report
+    assert report.indexed == 1
 
 
 def test_add_a_reference(project: Path, tmp_path: Path) -> None:
@@ -139,7 +141,7 @@ def test_add_a_reference(project: Path, tmp_path: Path) -> None:
     path = by_id["07TASHKENT477"]
     edit(path, lambda t: t.replace(
         "\nreferences: []\n", f"\nreferences:\n- reference_id: {target}\n  text: added\n", 1))
-    assert_same_as_clean(project, tmp_path)
+    assert assert_same_as_clean(project, tmp_path).indexed == 1
     cited_page = next((project / "site" / "cable").rglob(f"{target}.html"))
     assert "07TASHKENT477" in cited_page.read_text(encoding="utf-8")  # now cited by it
 
@@ -149,7 +151,8 @@ def test_add_and_remove_cables(project: Path, tmp_path: Path) -> None:
     added = source.with_name("07TASHKENT9999.md")
     added.write_text(source.read_text(encoding="utf-8").replace(
         "reference_id: 07TASHKENT477", "reference_id: 07TASHKENT9999"), encoding="utf-8")
-    assert_same_as_clean(project, tmp_path)
+    report = assert_same_as_clean(project, tmp_path)
+    assert report.indexed == report.cables  # doc ids moved: everything indexed again
     assert next((project / "site" / "cable").rglob("07TASHKENT9999.html"))
     added.unlink()
     removed = sorted(pages(project).values())[-1]
@@ -157,6 +160,27 @@ def test_add_and_remove_cables(project: Path, tmp_path: Path) -> None:
     report = assert_same_as_clean(project, tmp_path)
     assert report.removed >= 2
     assert not list((project / "site" / "cable").rglob(f"{removed.stem}.html"))
+
+
+def test_edit_words_in_and_out_of_the_search_index(project: Path, tmp_path: Path) -> None:
+    by_id = pages(project)
+    path = by_id["07TASHKENT477"]
+    old_word = "uzbekistan"
+    assert old_word in path.read_text(encoding="utf-8").lower()
+    # A word no other cable has comes in; one it had goes out (from this cable only).
+    edit(path, lambda t: re.sub("(?i)uzbekistan", "Zyxwvutania", t))
+    report = assert_same_as_clean(project, tmp_path)
+    assert report.indexed == 1
+    shard = json.loads((project / "site" / "search" / "t" / "z" / "zyx.json").read_text())
+    assert shard["zyxwvutania"][0] == 1
+
+
+def test_a_change_that_moves_the_average_length_indexes_everything(project: Path,
+                                                                   tmp_path: Path) -> None:
+    path = sorted(pages(project).values())[20]
+    edit(path, lambda t: t + "\n\nPadding words for the index. " * 20000)
+    report = assert_same_as_clean(project, tmp_path)
+    assert report.indexed == report.cables
 
 
 def test_change_a_template_and_a_static_file(project: Path, tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ terms and postings.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import numpy as np
@@ -147,22 +146,28 @@ def test_vlq_of_many_numbers_is_their_encoding_one_by_one(numbers: list[int]) ->
         [encode([n]) for n in numbers]
 
 
+@given(st.lists(st.integers(min_value=0, max_value=(1 << 40) - 1), max_size=60))
+def test_vectorised_vlq_decoding_is_decode(numbers: list[int]) -> None:
+    assert tiers.unvlq(encode(numbers)).tolist() == numbers
+
+
 def test_tiers_hold_bm25_impacts_best_first_ties_to_the_newer_cable() -> None:
     docs = 5000
     lengths = [100 + (doc * 37) % 400 for doc in range(docs)]
-    average = sum(lengths) / docs
-    norms = [index.K1 * (1 - index.B + index.B * length / average) for length in lengths]
+    average = index.average_length(sum(lengths), docs)
+    norms = [index.norm(length, average) for length in lengths]
     # A frequent term (three tiers, many equal impacts) and a rare one (one tier).
     frequent = {doc: 1 + doc % 7 for doc in range(0, docs, 2)}
     rare = {17: 3, 4000: 1}
-    packed = [doc << index.FREQUENCY_BITS | f for term in (frequent, rare)
-              for doc, f in term.items()]
-    encoded = tiers._tiers(np.array(packed, dtype=np.int64), np.array([len(frequent), len(rare)]),
-                           np.array(norms), docs)
-    for postings, term_tiers in zip((frequent, rare), encoded, strict=True):
+    packed = {"frequent": [doc << index.FREQUENCY_BITS | f for doc, f in frequent.items()],
+              "rare": [doc << index.FREQUENCY_BITS | f for doc, f in rare.items()]}
+    encoded = {term: (df, term_tiers)
+               for term, df, term_tiers in tiers.term_tiers(packed, norms)}
+    for term, postings in (("frequent", frequent), ("rare", rare)):
         df = len(postings)
-        scale = math.log(1 + (docs - df + 0.5) / (df + 0.5)) * (index.K1 + 1) * 16
-        impacts = {doc: min(255, max(1, round(scale * f / (f + norms[doc]))))
+        # BM25's saturated, length-normalised frequency in steps (idf: at query time)
+        scale = tiers.IMPACT_SCALE
+        impacts = {doc: min(scale, max(1, round(scale * f / (f + norms[doc]))))
                    for doc, f in postings.items()}
         best_first = sorted(impacts, key=lambda doc: (impacts[doc], doc), reverse=True)
         expected, start = [], 0
@@ -171,5 +176,7 @@ def test_tiers_hold_bm25_impacts_best_first_ties_to_the_newer_cable() -> None:
                 tier = sorted(best_first[start:start + size])
                 expected.append(encode_sorted(tier) + "." + encode([impacts[d] for d in tier]))
             start += size
-        assert term_tiers == expected
-    assert len(encoded[0]) == 3 and len(encoded[1]) == 1
+        assert encoded[term] == (df, expected)
+        docs_read, impacts_read = tiers.decode_tiers(expected)
+        assert dict(zip(docs_read.tolist(), impacts_read.tolist(), strict=True)) == impacts
+    assert len(encoded["frequent"][1]) == 3 and len(encoded["rare"][1]) == 1

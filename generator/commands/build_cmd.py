@@ -52,5 +52,5 @@ def summary(report: BuildReport, output_dir: str) -> str:
             f"in {report.seconds:.1f}s")
     if report.incremental:
         return (f"{line}: {report.rendered:,} pages rendered, {report.changed:,} files "
-                f"changed, {report.removed:,} removed")
+                f"changed, {report.removed:,} removed, {report.indexed:,} cables indexed")
     return f"{line} ({report.pages / max(report.seconds, 1e-9):,.0f} pages/s)"

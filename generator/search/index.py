@@ -9,9 +9,11 @@ sharded document store for result lists, and filter lists. Layout (under site/se
     origins.json                    post names -> filter file (a few hundred entries)
 
 Postings are (doc id, impact) pairs; a tier's doc ids are delta-encoded in ascending order and
-followed by their impacts, both as base-64 VLQ (see encoding.py). Tier 0 holds a term's
-TIER_SIZES[0] highest-impact documents, tier 1 the next TIER_SIZES[1], and so on: a query reads
-the best documents of each word first and more only when it needs them.
+followed by their impacts, both as base-64 VLQ (see encoding.py). Impacts are document-local
+(tiers.py); a query weighs each term's by term_weight, from the term's df and meta.json's docs.
+Tier 0 holds a term's TIER_SIZES[0] highest-impact documents, tier 1 the next TIER_SIZES[1],
+and so on: a query reads the best documents of each word first and more only when it needs
+them.
 
 Term shards are keyed by a term's first 3 characters. A shard over SHARD_BYTES is split by one
 more character, recursively: the file of a split key keeps the term equal to the key (if any)
@@ -21,12 +23,14 @@ query of exactly that key expands to); longer terms are in the files of the long
 The index is built in two passes so that no process holds all postings (SPIMI): the workers
 that render the cable pages analyse them, write their result data, and append each chunk's
 postings to run files partitioned into BUCKETS by shard key; then each bucket is merged,
-scored (tiers.py) and written on its own, in parallel.
+scored (tiers.py) and written on its own, in parallel. The cables' terms go to the term store
+(state.py), from which a later build patches the index when a few cables change (patch.py).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import pickle
 import re
@@ -40,9 +44,10 @@ from pathlib import Path
 from generator.output import StagedOutput
 from generator.parallel import chunks, map_chunks
 from generator.search.encoding import encode_sorted
+from generator.search.state import Location, store_terms
 from generator.search.tokens import shard_key, tokens
 
-VERSION = 2
+VERSION = 3  # 3: document-local impacts, term weights at query time
 TIER_SIZES = (256, 2048, 16384)  # then everything else
 DOCS_PER_SHARD = 4  # result data is most of a query's bytes: keep shards small
 SHARDS_PER_FOLDER = 1000
@@ -52,6 +57,8 @@ BUCKETS = 64
 EXCERPT_CHARS = 280
 FIELD_WEIGHTS = {"subject": 4, "tags": 3, "body": 1}
 K1, B = 1.2, 0.75
+IDF_SCALE = 16  # term weights are idf in 16ths
+AVERAGE_STEPS = 16  # the average length is rounded to 1/16 octave (see average_length)
 FREQUENCY_BITS = 16  # postings in the runs: doc id << FREQUENCY_BITS | weighted frequency
 MAX_FREQUENCY = (1 << FREQUENCY_BITS) - 1  # BM25 has long saturated at this frequency
 DOC_BITS = 24  # sort keys of the merge hold a doc id in this many bits
@@ -106,12 +113,14 @@ class ChunkIndexer:
     """First pass, in the worker that renders a chunk of consecutive documents: writes their
     result data, appends their postings to this process's run files, keeps their lengths."""
 
-    def __init__(self, first_doc: int) -> None:
+    def __init__(self, first_doc: int, term_store: Path) -> None:
         if first_doc % DOCS_PER_SHARD:
             raise ValueError("chunks must start at a result data shard boundary")
         self.first_doc = first_doc
+        self.term_store = term_store
         self.lengths: list[int] = []
         self.results: list[list] = []
+        self.terms: list[Iterable[str]] = []
         # term -> postings packed as doc id << FREQUENCY_BITS | frequency: one int, one append
         self.postings: defaultdict[str, list[int]] = defaultdict(list)
 
@@ -120,16 +129,18 @@ class ChunkIndexer:
             raise ValueError("documents must be added in order")
         self.lengths.append(document.length)
         self.results.append(document.result)
+        self.terms.append(document.terms.keys())
         postings = self.postings
         base = document.doc_id << FREQUENCY_BITS
         for term, frequency in document.terms.items():
             postings[term].append(base | frequency)
 
-    def write(self, output: StagedOutput) -> list[int]:
-        """Write the chunk's result data and postings runs; returns the documents' lengths."""
+    def write(self, output: StagedOutput) -> tuple[list[int], list[Location]]:
+        """Write the chunk's result data, postings runs and terms; returns the documents'
+        lengths and where their terms were stored."""
         first_shard = self.first_doc // DOCS_PER_SHARD
         for number, records in enumerate(chunks(self.results, DOCS_PER_SHARD), first_shard):
-            output.write(f"search/d/{number // SHARDS_PER_FOLDER}/{number}.json", _json(records))
+            output.write(result_path(number), index_json(records))
         buckets: dict[int, dict[str, list[int]]] = defaultdict(dict)
         for term, lists in self.postings.items():
             buckets[bucket_of(term)][term] = lists
@@ -140,7 +151,36 @@ class ChunkIndexer:
             # One run file per bucket and process: no two processes append to the same file.
             with open(runs / f"{bucket}.{os.getpid()}", "ab") as run:
                 run.write(_RECORD.pack(self.first_doc, len(blob)) + blob)
-        return self.lengths
+        return self.lengths, store_terms(self.term_store, self.terms)
+
+
+def tier_path(term: str, tier: int) -> str:
+    """The file of a term's postings tier (tier 0 is in its shard entry)."""
+    key = shard_key(term)
+    return f"search/p/{key[0]}/{key}/{term}.{tier}.txt"
+
+
+def result_path(shard: int) -> str:
+    return f"search/d/{shard // SHARDS_PER_FOLDER}/{shard}.json"
+
+
+def average_length(total: int, docs: int) -> float:
+    """The average length BM25 normalises by, rounded to 1/AVERAGE_STEPS octave: adding or
+    editing a few cables seldom changes it (when it changes, so does every impact)."""
+    average = max(total / max(docs, 1), 1)
+    return 2 ** (round(math.log2(average) * AVERAGE_STEPS) / AVERAGE_STEPS)
+
+
+def norm(length: int, average: float) -> float:
+    """BM25's length norm of a document."""
+    return K1 * (1 - B + B * length / average)
+
+
+def term_weight(df: int, docs: int) -> int:
+    """A term's weight in query scores: its idf in 1/IDF_SCALE, at least 1. The client
+    (search.js) computes the same."""
+    idf = math.log(1 + (docs - df + 0.5) / (df + 0.5))
+    return max(1, math.floor(idf * IDF_SCALE + 0.5))
 
 
 def runs_folder(output: StagedOutput) -> Path:
@@ -151,8 +191,8 @@ def runs_folder(output: StagedOutput) -> Path:
 _merge: dict = {}
 
 
-def _start_merge(output: StagedOutput, docs: int, norms: list[float]) -> None:
-    _merge.update(output=output, docs=docs, norms=norms)
+def _start_merge(output: StagedOutput, norms: list[float]) -> None:
+    _merge.update(output=output, norms=norms)
 
 
 def write_index(output: StagedOutput, lengths: Sequence[int], *,
@@ -163,17 +203,24 @@ def write_index(output: StagedOutput, lengths: Sequence[int], *,
     records of the files the bucket workers wrote (the rest are in `output`'s records)."""
     if len(lengths) >= 1 << DOC_BITS:
         raise ValueError(f"the index holds at most {1 << DOC_BITS} documents")
-    average = sum(lengths) / max(len(lengths), 1)
-    norms = [K1 * (1 - B + B * length / average) for length in lengths]
+    average = average_length(sum(lengths), len(lengths))
+    norms = [norm(length, average) for length in lengths]
     records: list[tuple[str, bytes]] = []
     # Fresh processes: they need none of the archive, and a forked copy of it would count
     # in each of them besides their postings (at 251k cables: 0.8 GB + up to 1.4 GB).
     for bucket_records in map_chunks(_write_bucket, ([b] for b in range(BUCKETS)), jobs,
                                      setup=_start_merge,
-                                     setup_args=(output.under("search/"), len(lengths), norms)):
+                                     setup_args=(output.under("search/"), norms)):
         records += bucket_records
         advance()
     _merge.clear()
+    write_lists(output, len(lengths), filters=filters, years=years, root=root)
+    return records
+
+
+def write_lists(output: StagedOutput, docs: int, *, filters: dict[str, dict[str, list[int]]],
+                years: dict[str, tuple[int, int]], root: str) -> None:
+    """Write the filter files, origins.json and meta.json."""
     origins = {}
     for kind, values in filters.items():
         # Values that differ only in case or punctuation (`USEU BRUSSELS`, `USEU Brussels`)
@@ -186,13 +233,12 @@ def write_index(output: StagedOutput, lengths: Sequence[int], *,
                 origins[value] = filter_slug(value)
         for slug, doc_ids in sorted(by_slug.items()):
             output.write(f"search/f/{kind}/{slug[0]}/{slug}.txt", encode_sorted(sorted(doc_ids)))
-    output.write("search/origins.json", _json(origins))
-    output.write("search/meta.json", _json({
-        "version": VERSION, "docs": len(lengths), "tiers": list(TIER_SIZES),
+    output.write("search/origins.json", index_json(origins))
+    output.write("search/meta.json", index_json({
+        "version": VERSION, "docs": docs, "tiers": list(TIER_SIZES),
         "docs_per_shard": DOCS_PER_SHARD, "shards_per_folder": SHARDS_PER_FOLDER,
         "root": root, "years": years,
     }))
-    return records
 
 
 def _write_bucket(bucket_list: list[int]) -> list[tuple[str, bytes]]:
@@ -220,19 +266,19 @@ def _write_bucket(bucket_list: list[int]) -> list[tuple[str, bytes]]:
     from generator.search.tiers import term_tiers
 
     shards: dict[str, dict[str, list]] = defaultdict(dict)
-    for term, df, tiers in term_tiers(merged, _merge["norms"], _merge["docs"]):
+    for term, df, tiers in term_tiers(merged, _merge["norms"]):
         key = shard_key(term)
         shards[key][term] = [df, tiers[0], len(tiers)]
         for number, text in enumerate(tiers[1:], start=1):
-            output.write(f"search/p/{key[0]}/{key}/{term}.{number}.txt", text)
+            output.write(tier_path(term, number), text)
     for key, shard_terms in shards.items():
-        _write_shard(output, key, shard_terms)
+        write_shard(output, key, shard_terms)
     return output.take_records()
 
 
-def _write_shard(output: StagedOutput, key: str, terms: dict[str, list]) -> None:
+def write_shard(output: StagedOutput, key: str, terms: dict[str, list]) -> None:
     """Write the shard of `key` (terms all starting with it), split if too big."""
-    text = _json(terms)
+    text = index_json(terms)
     longer = [term for term in terms if len(term) > len(key)]
     if len(text) <= SHARD_BYTES or not longer:
         output.write(f"search/t/{key[0]}/{key}.json", text)
@@ -240,12 +286,12 @@ def _write_shard(output: StagedOutput, key: str, terms: dict[str, list]) -> None
     own: dict[str, list] = {term: terms[term] for term in terms if len(term) == len(key)}
     top = sorted(terms.items(), key=lambda item: (-item[1][0], item[0]))[:MAX_EXPANSIONS]
     own["*"] = [[term, entry] for term, entry in top]
-    output.write(f"search/t/{key[0]}/{key}.json", _json(own))
+    output.write(f"search/t/{key[0]}/{key}.json", index_json(own))
     children: dict[str, dict[str, list]] = defaultdict(dict)
     for term in longer:
         children[term[:len(key) + 1]][term] = terms[term]
     for child, members in children.items():
-        _write_shard(output, child, members)
+        write_shard(output, child, members)
 
 
 def filter_slug(value: str) -> str:
@@ -253,7 +299,7 @@ def filter_slug(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-") or "_"
 
 
-def _json(value: object) -> str:
+def index_json(value: object) -> str:
     # Cable text inside: escape <, > and & too, so no file can be taken for HTML if a host or
     # a later page ever serves or inlines it carelessly. Still plain JSON.
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from generator.search.encoding import decode, decode_sorted
-from generator.search.index import MAX_EXPANSIONS, filter_slug
+from generator.search.index import MAX_EXPANSIONS, filter_slug, term_weight, tier_path
 from generator.search.tokens import normalise, reference_term, shard_key, tokens
 
 # A word in more than half the cables (of, the) selects almost nothing: when a query has rarer
@@ -210,12 +210,14 @@ class Searcher:
             shard = self._json(f"search/t/{key[0]}/{key}.json") or {}
         return shard
 
-    def _postings(self, term: str, tier: int, encoded: str | None = None) -> dict[int, int]:
+    def _postings(self, term: str, tier: int, encoded: str | None = None, weight: int = 1
+                  ) -> dict[int, int]:
+        """doc -> score of one tier of a term's postings: impact times the term's weight."""
         if encoded is None:
-            key = shard_key(term)
-            encoded = self._text(f"search/p/{key[0]}/{key}/{term}.{tier}.txt") or "."
+            encoded = self._text(tier_path(term, tier)) or "."
         ids_text, _, impacts_text = encoded.partition(".")
-        return dict(zip(decode_sorted(ids_text), decode(impacts_text), strict=True))
+        return {doc: weight * impact for doc, impact
+                in zip(decode_sorted(ids_text), decode(impacts_text), strict=True)}
 
     def _expand(self, group: list[str]) -> list[tuple[str, list]]:
         """(term, [df, tier-0, tiers]) for an exact term or a prefix's most frequent terms."""
@@ -289,15 +291,16 @@ class Searcher:
             terms.extend(term for term, _ in expansions)
             word = group[0]
             groups.append({
-                # A prefix's other terms give their best cables only: typing stays cheap.
-                "terms": [(term, entry, entry[2] if term == word.removesuffix("*") else 1)
-                          for term, entry in expansions],
+                # (term, entry, tiers to read, weight). A prefix's other terms give their best
+                # cables only: typing stays cheap.
+                "terms": [(term, entry, entry[2] if term == word.removesuffix("*") else 1,
+                           term_weight(entry[0], docs)) for term, entry in expansions],
                 "common": all(entry[0] > docs * COMMON_FRACTION for _, entry in expansions)})
         selecting = [g for g in groups if not g["common"]] or groups
         for group in selecting:
             group["tier"] = 0
-            group["postings"] = self._merge(
-                self._postings(term, 0, entry[1]) for term, entry, _ in group["terms"])
+            group["postings"] = self._merge(self._postings(term, 0, entry[1], weight)
+                                            for term, entry, _, weight in group["terms"])
         return selecting
 
     def _evaluate(self, query: Query, groups: list[dict], allowed: set[int] | None, sort: str,
@@ -310,7 +313,8 @@ class Searcher:
         while True:
             scores = self._candidates(groups, allowed)
             ranked = _rank(scores, sort)
-            more = [g for g in groups if any(g["tier"] + 1 < reads for _, _, reads in g["terms"])]
+            more = [g for g in groups
+                    if any(g["tier"] + 1 < reads for _, _, reads, _ in g["terms"])]
             if phrases:
                 matches, stopped = self._verify(ranked, phrases, wanted, budget_end)
                 if len(matches) >= wanted or stopped or not more:
@@ -321,8 +325,8 @@ class Searcher:
                 group["tier"] += 1
                 tier = group["tier"]
                 group["postings"] = self._merge([group["postings"]] + [
-                    self._postings(term, tier)
-                    for term, _, reads in group["terms"] if tier < reads])
+                    self._postings(term, tier, weight=weight)
+                    for term, _, reads, weight in group["terms"] if tier < reads])
         if not phrases:
             return scores, ranked[offset:wanted], len(ranked), not more
         checked = [doc for doc in ranked if doc in self._pages]

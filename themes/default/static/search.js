@@ -7,6 +7,7 @@
   const DIGIT = new Map([...ALPHABET].map((c, i) => [c, i]));
   const MAX_EXPANSIONS = 12;
   const COMMON_FRACTION = 0.5; // a word in more cables than this share selects none (query.py)
+  const IDF_SCALE = 16; // term weights are idf in 16ths (index.py's term_weight)
   const PAGE_BATCH = 10; // cable pages fetched at once to check phrases
   const PAGE_BUDGET = 50; // pages fetched per search call at most; "more results" goes on
   const REFERENCE = /^\s*(\d{2})[\s-]*([A-Za-z][A-Za-z\s-]*?)[\s-]*0*(\d{1,7})\s*$/;
@@ -201,15 +202,18 @@
       }
       return terms;
     };
-    const postings = (encoded) => {
+    // doc -> score of one tier of a term's postings: impact times the term's weight
+    const postings = (encoded, weight = 1) => {
       const [ids, impacts = ""] = encoded.split(".");
       const values = decode(impacts);
       const docs = decodeSorted(ids);
       if (docs.length !== values.length) throw new Error("bad index data");
-      return new Map(docs.map((doc, i) => [doc, values[i]]));
+      return new Map(docs.map((doc, i) => [doc, weight * values[i]]));
     };
-    const tier = async (term, n) =>
-      postings((await load(`p/${term[0]}/${shardKey(term)}/${term}.${n}.txt`, false)) ?? ".");
+    const tier = async (term, n, weight) => postings(
+      (await load(`p/${term[0]}/${shardKey(term)}/${term}.${n}.txt`, false)) ?? ".", weight);
+    const termWeight = (df, docs) =>
+      Math.max(1, Math.floor(Math.log(1 + (docs - df + 0.5) / (df + 0.5)) * IDF_SCALE + 0.5));
     const merge = (lists) => {
       const merged = new Map();
       for (const list of lists) {
@@ -279,14 +283,16 @@
         terms.push(...expanded.map(([term]) => term));
         const word = query.groups[i].replace(/\*$/, "");
         groups.push({
-          // a prefix's other terms give their best cables only: typing stays cheap
-          terms: expanded.map(([term, e]) => [term, e, term === word ? e[2] : 1]),
+          // [term, entry, tiers to read, weight]; a prefix's other terms give their best
+          // cables only: typing stays cheap
+          terms: expanded.map(([term, e]) =>
+            [term, e, term === word ? e[2] : 1, termWeight(e[0], docs)]),
           common: expanded.every(([, e]) => e[0] > docs * COMMON_FRACTION),
         });
       }
       const selecting = groups.filter((g) => !g.common);
       return (selecting.length ? selecting : groups).map((g) =>
-        ({ ...g, tier: 0, postings: merge(g.terms.map(([, e]) => postings(e[1]))) }));
+        ({ ...g, tier: 0, postings: merge(g.terms.map(([, e, , w]) => postings(e[1], w))) }));
     };
     // The cables in every group's postings read so far, with their scores
     const candidates = (groups, allowed) => {
@@ -349,7 +355,7 @@
         await Promise.all(more.map(async (g) => { // the next tier of every word that has one
           const n = ++g.tier;
           const lists = await Promise.all(
-            g.terms.filter(([, , reads]) => n < reads).map(([term]) => tier(term, n)));
+            g.terms.filter(([, , reads]) => n < reads).map(([term, , , w]) => tier(term, n, w)));
           g.postings = merge([g.postings, ...lists]);
         }));
       }

@@ -1,0 +1,146 @@
+"""Patching the search index in site/ when a few cables changed and every cable kept its doc id
+(the same cables, in the same order): only the files of the changed cables' old and new terms
+and their result data are written again, instead of indexing every cable.
+
+A cable's impacts are its own (tiers.py), so its edit changes the postings of its own terms
+only: each such term's postings are read back from site/, the cable's old ones dropped, its
+new ones added, and the term's tiers and shard written again. The old terms come from the term
+store (state.py). The result is the same, to the byte, as indexing everything again (tests);
+when the average length moves to the next step of its grid (index.average_length), every
+impact changes, and the caller indexes everything.
+"""
+
+from __future__ import annotations
+
+import json
+from array import array
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from generator.output import StagedOutput
+from generator.search.index import (
+    DOCS_PER_SHARD,
+    SearchDocument,
+    average_length,
+    index_json,
+    norm,
+    result_path,
+    tier_path,
+    write_shard,
+)
+from generator.search.state import IndexState, paths_digest, store_terms
+from generator.search.tiers import decode_tiers, encode_tiers, impacts
+from generator.search.tokens import shard_key
+
+PATCH_LIMIT = 256  # more changed cables than this: index them all again, in parallel
+
+
+def changed_docs(state: IndexState | None, base: bytes, group_key: bytes | None,
+                 paths: Sequence[str], digests: Sequence[bytes]) -> list[int] | None:
+    """The doc ids of the cables whose files changed since the index in site/ was made (the
+    search file group `group_key`), or None when it cannot be patched: no state, other code
+    or config, cables added, removed or reordered, or too many changed."""
+    if state is None or state.base != base or state.key != group_key or \
+            len(state.lengths) != len(paths) or state.paths != paths_digest(paths):
+        return None
+    changed = [doc for doc, entry_digest in enumerate(digests)
+               if entry_digest != state.entry_digest(doc)]
+    return changed if len(changed) <= PATCH_LIMIT else None
+
+
+def patch_index(output: StagedOutput, state: IndexState, documents: dict[int, SearchDocument],
+                old_files: Sequence[str]) -> IndexState | None:
+    """Write the index files the changed `documents` (doc id -> its new analysis) change and
+    keep the others of `old_files` (the search files of site/); the state after, or None
+    (nothing written) when the average length changed its step."""
+    lengths = array(state.lengths.typecode, state.lengths)
+    for doc, document in documents.items():
+        lengths[doc] = document.length
+    average = average_length(sum(lengths), len(lengths))
+    if average != average_length(sum(state.lengths), len(state.lengths)):
+        return None
+    site = output.target
+    changed = np.array(sorted(documents), np.int64)
+    # term -> the changed cables' new postings of it: (doc, impact)
+    added: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)
+    affected: set[str] = set()
+    for doc, document in documents.items():
+        affected.update(state.terms(doc))
+        terms = list(document.terms)
+        frequencies = np.array([document.terms[term] for term in terms], np.int64)
+        norms = np.full(len(terms), norm(document.length, average))
+        for term, impact in zip(terms, impacts(frequencies, norms).tolist(), strict=True):
+            added[term].append((doc, impact))
+    affected.update(added)
+    by_key: defaultdict[str, list[str]] = defaultdict(list)
+    for term in affected:
+        by_key[shard_key(term)].append(term)
+    shard_files = _shard_files(old_files, by_key.keys())
+    replaced = {path for paths in shard_files.values() for path in paths}
+    for key, terms in sorted(by_key.items()):
+        entries: dict[str, list] = {}
+        for path in shard_files.get(key, ()):
+            entries.update(json.loads((site / path).read_text("utf-8")))
+        entries.pop("*", None)
+        terms.sort()
+        all_docs, all_impacts, counts = [], [], []
+        for term in terms:
+            texts = []
+            if term in entries:
+                df, first, tiers = entries[term]
+                texts.append(first)
+                for number in range(1, tiers):
+                    replaced.add(tier_path(term, number))
+                    texts.append((site / tier_path(term, number)).read_text("ascii"))
+            docs, values = decode_tiers(texts)
+            kept = ~np.isin(docs, changed)
+            new = added.get(term, [])
+            all_docs += [docs[kept], np.array([doc for doc, _ in new], np.int64)]
+            all_impacts += [values[kept], np.array([impact for _, impact in new], np.int64)]
+            counts.append(int(kept.sum()) + len(new))
+        encoded = encode_tiers(np.concatenate(all_docs), np.concatenate(all_impacts),
+                               np.array(counts, np.int64))
+        for term, count, tiers in zip(terms, counts, encoded, strict=True):
+            if not count:
+                entries.pop(term, None)
+                continue
+            entries[term] = [count, tiers[0], len(tiers)]
+            for number, text in enumerate(tiers[1:], start=1):
+                output.write(tier_path(term, number), text)
+        if entries:  # in term order, as a full indexing writes them
+            write_shard(output, key, dict(sorted(entries.items())))
+    for shard in sorted({doc // DOCS_PER_SHARD for doc in documents}):
+        path = result_path(shard)
+        replaced.add(path)
+        records = json.loads((site / path).read_text("utf-8"))
+        for doc in range(shard * DOCS_PER_SHARD, (shard + 1) * DOCS_PER_SHARD):
+            if doc in documents:
+                records[doc % DOCS_PER_SHARD] = documents[doc].result
+        output.write(path, index_json(records))
+    for path in old_files:
+        # The filter lists, origins.json and meta.json are written again by the caller.
+        if path not in replaced and not path.startswith("search/f/") and \
+                path not in ("search/meta.json", "search/origins.json"):
+            output.keep(path)
+    locations = array(state.locations.typecode, state.locations)
+    stored = store_terms(Path(state.folder), (documents[doc].terms for doc in changed.tolist()))
+    for doc, location in zip(changed.tolist(), stored, strict=True):
+        locations[3 * doc:3 * doc + 3] = array(locations.typecode, location)
+    return replace(state, lengths=lengths, locations=locations)
+
+
+def _shard_files(old_files: Sequence[str], keys: Sequence[str]) -> dict[str, list[str]]:
+    """The term files of each shard key: its own and, if it was split, those of its longer
+    keys (which all start with it; keys under 3 characters are whole terms, never split)."""
+    wanted = set(keys)
+    files: defaultdict[str, list[str]] = defaultdict(list)
+    for path in old_files:
+        if path.startswith("search/t/"):
+            stem = path.rsplit("/", 1)[1].removesuffix(".json")
+            if stem[:3] in wanted:
+                files[stem[:3]].append(path)
+    return files

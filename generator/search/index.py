@@ -120,7 +120,7 @@ class ChunkIndexer:
         self.term_store = term_store
         self.lengths: list[int] = []
         self.results: list[list] = []
-        self.terms: list[Iterable[str]] = []
+        self.terms: list[dict[str, int]] = []
         # term -> postings packed as doc id << FREQUENCY_BITS | frequency: one int, one append
         self.postings: defaultdict[str, list[int]] = defaultdict(list)
 
@@ -129,7 +129,7 @@ class ChunkIndexer:
             raise ValueError("documents must be added in order")
         self.lengths.append(document.length)
         self.results.append(document.result)
-        self.terms.append(document.terms.keys())
+        self.terms.append(document.terms)
         postings = self.postings
         base = document.doc_id << FREQUENCY_BITS
         for term, frequency in document.terms.items():

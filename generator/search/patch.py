@@ -3,11 +3,13 @@
 and their result data are written again, instead of indexing every cable.
 
 A cable's impacts are its own (tiers.py), so its edit changes the postings of its own terms
-only: each such term's postings are read back from site/, the cable's old ones dropped, its
-new ones added, and the term's tiers and shard written again. The old terms come from the term
-store (state.py). The result is the same, to the byte, as indexing everything again (tests);
-when the average length moves to the next step of its grid (index.average_length), every
-impact changes, and the caller indexes everything.
+only, and of those only the terms whose impact in it changed (for a small edit, a handful:
+the cable's length moves its other impacts by less than a step). Each such term's postings are
+read back from site/, the cable's old one dropped, its new one added, and the term's tiers and
+shard written again. The old impacts come from the term store (state.py). The result is the
+same, to the byte, as indexing everything again (tests); when the average length moves to the
+next step of its grid (index.average_length), every impact changes, and the caller indexes
+everything.
 """
 
 from __future__ import annotations
@@ -67,15 +69,13 @@ def patch_index(output: StagedOutput, state: IndexState, documents: dict[int, Se
     changed = np.array(sorted(documents), np.int64)
     # term -> the changed cables' new postings of it: (doc, impact)
     added: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)
-    affected: set[str] = set()
+    affected: set[str] = set()  # terms whose postings change
     for doc, document in documents.items():
-        affected.update(state.terms(doc))
-        terms = list(document.terms)
-        frequencies = np.array([document.terms[term] for term in terms], np.int64)
-        norms = np.full(len(terms), norm(document.length, average))
-        for term, impact in zip(terms, impacts(frequencies, norms).tolist(), strict=True):
+        old = _impacts(state.terms(doc), state.lengths[doc], average)
+        new = _impacts(document.terms, document.length, average)
+        affected.update(term for term in old.keys() | new.keys() if old.get(term) != new.get(term))
+        for term, impact in new.items():
             added[term].append((doc, impact))
-    affected.update(added)
     by_key: defaultdict[str, list[str]] = defaultdict(list)
     for term in affected:
         by_key[shard_key(term)].append(term)
@@ -131,6 +131,13 @@ def patch_index(output: StagedOutput, state: IndexState, documents: dict[int, Se
     for doc, location in zip(changed.tolist(), stored, strict=True):
         locations[3 * doc:3 * doc + 3] = array(locations.typecode, location)
     return replace(state, lengths=lengths, locations=locations)
+
+
+def _impacts(terms: dict[str, int], length: int, average: float) -> dict[str, int]:
+    """term -> impact in a document of this length, as a full indexing computes them."""
+    frequencies = np.fromiter(terms.values(), np.int64, len(terms))
+    norms = np.full(len(terms), norm(length, average))
+    return dict(zip(terms, impacts(frequencies, norms).tolist(), strict=True))
 
 
 def _shard_files(old_files: Sequence[str], keys: Sequence[str]) -> dict[str, list[str]]:

@@ -4,12 +4,13 @@ postings can be replaced in place (patch.py) instead of indexing all cables agai
 - IndexState, saved with the build cache: what the index files in site/ were made from (each
   cable's file digest and path, in doc id order, and its length) and where each cable's terms
   are kept.
-- The term store: each indexed cable's terms, sorted and zlib-compressed against a dictionary
-  of common terms (generator/data/search-words.txt: the most frequent terms of the bundled
-  sample's cables), ~1 KB a cable. Without it the old terms of an edited cable, whose postings
-  must go, could only be found by reading the whole index. Files are append-only, one per
-  process, in a folder of their own for each full indexing: a patch appends, so a failed build
-  leaves the saved state valid; folders no state refers to are removed when the cache is saved.
+- The term store: each indexed cable's terms and their weighted frequencies, sorted and
+  zlib-compressed against a dictionary of common terms (generator/data/search-words.txt: the
+  most frequent terms of the bundled sample's cables), ~1 KB a cable. Without it the old
+  postings of an edited cable could only be found by reading the whole index. Files are
+  append-only, one per process, in a folder of their own for each full indexing: a patch
+  appends, so a failed build leaves the saved state valid; folders no state refers to are
+  removed when the cache is saved.
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ def new_store(cache_dir: Path) -> Path:
     return cache_dir / STORE_FOLDER / f"{os.getpid()}-{time.time_ns()}"
 
 
-def store_terms(folder: Path, term_lists: Iterable[Iterable[str]]) -> list[Location]:
-    """Append term lists to this process's file in `folder`; where each went."""
+def store_terms(folder: Path, term_lists: Iterable[dict[str, int]]) -> list[Location]:
+    """Append documents' terms (term -> weighted frequency) to this process's file in
+    `folder`; where each went."""
     folder.mkdir(parents=True, exist_ok=True)
     pid = os.getpid()
     locations = []
@@ -45,21 +47,23 @@ def store_terms(folder: Path, term_lists: Iterable[Iterable[str]]) -> list[Locat
         offset = file.tell()
         for terms in term_lists:
             compressor = zlib.compressobj(6, zdict=_DICTIONARY)
-            blob = compressor.compress("\n".join(sorted(terms)).encode()) + compressor.flush()
+            text = "\n".join(f"{term} {frequency}" for term, frequency in sorted(terms.items()))
+            blob = compressor.compress(text.encode()) + compressor.flush()
             file.write(blob)
             locations.append((pid, offset, len(blob)))
             offset += len(blob)
     return locations
 
 
-def stored_terms(folder: Path, location: Location) -> list[str]:
+def stored_terms(folder: Path, location: Location) -> dict[str, int]:
     store, offset, size = location
     with open(folder / str(store), "rb") as file:
         file.seek(offset)
         blob = file.read(size)
     decompressor = zlib.decompressobj(zdict=_DICTIONARY)
     text = (decompressor.decompress(blob) + decompressor.flush()).decode()
-    return text.split("\n") if text else []
+    pairs = (line.split(" ") for line in text.split("\n")) if text else ()
+    return {term: int(frequency) for term, frequency in pairs}
 
 
 def prune_stores(cache_dir: Path, keep: str | None) -> None:
@@ -93,5 +97,5 @@ class IndexState:
         store, offset, size = self.locations[3 * doc:3 * doc + 3]
         return store, offset, size
 
-    def terms(self, doc: int) -> list[str]:
+    def terms(self, doc: int) -> dict[str, int]:
         return stored_terms(Path(self.folder), self.location(doc))

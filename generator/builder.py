@@ -470,7 +470,7 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
         keys: dict[str, bytes] = {}  # page -> render key
         digests: dict[str, bytes] = {}  # every file produced -> digest of its bytes
         search_lengths: list[int] = []
-        term_locations: list[tuple[int, int, int]] = []
+        term_locations: list[tuple[int, int, int, int]] = []
         rendered = 0
         bar = progress("cable pages")
         bar.total = len(archive)

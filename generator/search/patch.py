@@ -127,9 +127,9 @@ def patch_index(output: StagedOutput, state: IndexState, documents: dict[int, Se
                 path not in ("search/meta.json", "search/origins.json"):
             output.keep(path)
     locations = array(state.locations.typecode, state.locations)
-    stored = store_terms(Path(state.folder), (documents[doc].terms for doc in changed.tolist()))
+    stored = store_terms(Path(state.folder), [documents[doc].terms for doc in changed.tolist()])
     for doc, location in zip(changed.tolist(), stored, strict=True):
-        locations[3 * doc:3 * doc + 3] = array(locations.typecode, location)
+        locations[4 * doc:4 * doc + 4] = array(locations.typecode, location)
     return replace(state, lengths=lengths, locations=locations)
 
 

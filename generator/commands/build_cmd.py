@@ -52,5 +52,6 @@ def summary(report: BuildReport, output_dir: str) -> str:
             f"in {report.seconds:.1f}s")
     if report.incremental:
         return (f"{line}: {report.rendered:,} pages rendered, {report.changed:,} files "
-                f"changed, {report.removed:,} removed, {report.indexed:,} cables indexed")
+                f"changed, {report.removed:,} removed, {report.indexed:,} "
+                f"cable{'s' if report.indexed != 1 else ''} indexed for search")
     return f"{line} ({report.pages / max(report.seconds, 1e-9):,.0f} pages/s)"

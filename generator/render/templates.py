@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import jinja2.meta
@@ -48,10 +49,26 @@ def fingerprinted(name: str, data: bytes) -> str:
     return f"{stem}.{digest}.{suffix}" if dot else f"{name}.{digest}"
 
 
+class PageEnvironment(jinja2.Environment):
+    """`x.name` on a mapping is its item `name` first, then its attribute (Jinja's order is
+    the reverse). Page contexts are dicts: Jinja's getattr failed with an AttributeError
+    before finding the item, ~360 times a cable page (~5% of a build). A theme that wants a
+    dict's method where the dict has an item of that name writes `x["name"]` — see
+    themes/README.md."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def environment(config: SiteConfig, globals_: dict) -> jinja2.Environment:
     loaders = [jinja2.FileSystemLoader(str(folder / "templates"))
                for folder in theme_dirs(config)]
-    env = jinja2.Environment(
+    env = PageEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

@@ -469,8 +469,8 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
                 search_state, _documents = patched
         keys: dict[str, bytes] = {}  # page -> render key
         digests: dict[str, bytes] = {}  # every file produced -> digest of its bytes
-        search_lengths: list[int] = []
-        term_locations: list[tuple[int, int, int, int]] = []
+        search_lengths = array("l")
+        term_locations = array("q")  # (store, offset, size, position) after each other
         rendered = 0
         bar = progress("cable pages")
         bar.total = len(archive)
@@ -480,7 +480,7 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
             done, chunk_rendered, (lengths, locations), chunk_keys, chunk_records = result
             rendered += chunk_rendered
             search_lengths.extend(lengths)
-            term_locations.extend(locations)
+            term_locations.extend(chain.from_iterable(locations))
             keys.update(chunk_keys)
             digests.update(chunk_records)
             bar.advance(done)
@@ -525,7 +525,7 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
             search_state = IndexState(
                 base, content_key, str(term_store),
                 paths_digest(entry.path for entry in archive.entries), entry_digests,
-                array("l", search_lengths), array("q", chain.from_iterable(term_locations)))
+                search_lengths, term_locations)
         elif patched is not None:
             write_lists(output, len(archive), **lists)
             search_state = replace(search_state, key=content_key, entries=entry_digests)

@@ -32,7 +32,7 @@ import sys
 from pathlib import Path
 
 from bench_build import OUT_DIR, ensure_archive
-from common import FULL_COUNT, default_python, measure, write_results
+from common import FULL_COUNT, add_size_options, default_python, measure, write_results
 
 HEADING = "## Incremental builds (bench_incremental.py)"
 TARGETS = {"nothing changed": 15, "one cable edited": 3, "100 cables added": 20}
@@ -93,11 +93,7 @@ def build(python: str, project: Path, label: str, *extra: str) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark incremental builds.")
-    parser.add_argument("--counts", default="10000,100000")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--python", default=None, help="interpreter (default: the .venv's)")
-    parser.add_argument("--no-results", dest="results", action="store_false",
-                        help="print only; do not write benchmarks/RESULTS.md")
+    add_size_options(parser, "10000,100000")
     args = parser.parse_args(argv)
     python = args.python or default_python()
     rows = []

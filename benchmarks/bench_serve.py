@@ -41,7 +41,7 @@ from pathlib import Path
 
 from bench_build import OUT_DIR, ensure_archive
 from bench_incremental import link_project, pages, replace_text
-from common import default_python, verdict, write_results
+from common import add_size_options, default_python, verdict, write_results
 from tornado.websocket import websocket_connect
 
 HEADING = "## gen serve (bench_serve.py)"
@@ -144,12 +144,8 @@ def measure_size(python: str, count: int, seed: int, edits: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark gen serve.")
-    parser.add_argument("--counts", default="10000")
+    add_size_options(parser, "10000")
     parser.add_argument("--edits", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--python", default=None, help="interpreter (default: the .venv's)")
-    parser.add_argument("--no-results", dest="results", action="store_false",
-                        help="print only; do not write benchmarks/RESULTS.md")
     args = parser.parse_args(argv)
     python = args.python or default_python()
     sizes = []

@@ -3,6 +3,7 @@ time and peak memory (largest process via wait4, whole process tree sampled from
 
 from __future__ import annotations
 
+import argparse
 import math
 import os
 import shutil
@@ -307,3 +308,12 @@ def default_python() -> str:
 
 def verdict(ok: bool) -> str:
     return "met" if ok else "MISSED"
+
+
+def add_size_options(parser: argparse.ArgumentParser, counts: str) -> None:
+    """--counts, --seed, --python and --no-results, as the benchmarks of gen build share them."""
+    parser.add_argument("--counts", default=counts)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--python", default=None, help="interpreter (default: the .venv's)")
+    parser.add_argument("--no-results", dest="results", action="store_false",
+                        help="print only; do not write benchmarks/RESULTS.md")

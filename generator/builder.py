@@ -466,7 +466,7 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
             if patched is None:
                 _worker["term_store"] = new_store(cache_dir)
             else:
-                search_state, _documents = patched
+                search_state, _changed = patched
         keys: dict[str, bytes] = {}  # page -> render key
         digests: dict[str, bytes] = {}  # every file produced -> digest of its bytes
         search_lengths = array("l")

@@ -28,7 +28,12 @@ from tornado.websocket import websocket_connect
 from generator.livereload.overlay import OVERLAY_ID, inject_error, status_page
 from generator.livereload.rebuild import Attempt, Rebuilder
 from generator.livereload.server import content_type, locate
-from generator.livereload.watch import TreeWatcher, is_editor_temp, output_ignorer
+from generator.livereload.watch import (
+    FolderEvents,
+    TreeWatcher,
+    is_editor_temp,
+    output_ignorer,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "fixtures" / "golden-site"
@@ -380,6 +385,34 @@ def test_watcher_reports_a_burst_once_and_ignores_build_output(tmp_path: Path) -
     finally:
         watcher.stop()
     assert len(reports) == 1 and len(reports[0]) == 50
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux's")
+def test_folder_events_see_changes_in_new_folders_and_skip_ignored_ones(tmp_path: Path) -> None:
+    content, site = tmp_path / "content", tmp_path / "site"
+    (content / "cables").mkdir(parents=True)
+    (content / "cables" / "old.md").write_text("a", encoding="utf-8")
+    events = FolderEvents()
+    try:
+        events.roots[str(tmp_path)] = output_ignorer(site)
+        assert events.watch_tree(str(tmp_path), str(tmp_path)) == [
+            str(content / "cables" / "old.md")]
+        (content / "cables" / "old.md").write_text("b", encoding="utf-8")
+        (content / "cables" / "old.md~").write_text("b", encoding="utf-8")  # editor backup
+        (content / "new" / "deeper").mkdir(parents=True)
+        (content / "new" / "deeper" / "page.md").write_text("c", encoding="utf-8")
+        site.mkdir()
+        (site / "index.html").write_text("d", encoding="utf-8")
+        (content / "cables" / "old.md").unlink()
+        changed: list[str] = []
+        wait_until(lambda: changed.extend(events.changes()) or
+                   str(content / "new" / "deeper" / "page.md") in changed and
+                   changed.count(str(content / "cables" / "old.md")) >= 2,
+                   what=f"the events; seen: {changed}")
+        assert set(changed) == {str(content / "cables" / "old.md"),
+                                str(content / "new" / "deeper" / "page.md")}
+    finally:
+        events.close()
 
 
 def test_locate_refuses_what_leaves_the_site(tmp_path: Path) -> None:

@@ -129,9 +129,12 @@ def _load_page(entry: CableEntry) -> tuple[dict, str]:
     if location is None:
         return load_page(path)
     store, offset, size = location
-    with open(_matter_store(store), "rb") as file:
-        file.seek(offset)
-        matter = pickle.loads(file.read(size))
+    # Each store opened once per process, not once per page; pread: no shared file position
+    # (a forked worker may inherit its parent's open stores).
+    files = _worker.setdefault("matter_files", {})
+    if store not in files:
+        files[store] = open(_matter_store(store), "rb")  # closed when the build ends
+    matter = pickle.loads(os.pread(files[store].fileno(), size, offset))
     return matter, load_body(path)
 
 
@@ -261,14 +264,15 @@ def _render_cables(chunk: list[int]) -> tuple[int, int, tuple[list, list], list,
         except BuildError as error:
             return f"{error} (while rendering {content_dir / entry.path})"
         if indexer is not None:
-            indexer.add(_analyse(site, index, body_html))
+            indexer.add(_analyse(site, index, path, body_html))
     indexed = indexer.write(output) if indexer is not None else ([], [])
     return len(chunk), rendered, indexed, keys, output.take_records()
 
 
-def _analyse(site: SiteContext, index: int, body_html: str) -> SearchDocument:
+def _analyse(site: SiteContext, index: int, path: str, body_html: str) -> SearchDocument:
+    """The search analysis of the cable at `index`, whose page is at `path`."""
     entry = site.archive.entries[index]
-    return analyse(index, reference_id=entry.reference_id, url=site.href(site.cable_path(entry)),
+    return analyse(index, reference_id=entry.reference_id, url=site.href(path),
                    subject=entry.subject, date=entry.date, origin=entry.origin,
                    classification=entry.classification,
                    tags=[(code, name) for code, _kind, name in entry.tag_details],
@@ -288,7 +292,7 @@ def _analyse_changed(site: SiteContext, changed: list[int]) -> dict[int, SearchD
         except BuildError as error:
             raise BuildError(f"{error} (while rendering {_worker['content_dir'] / entry.path})"
                              ) from None
-        documents[index] = _analyse(site, index, body_html)
+        documents[index] = _analyse(site, index, site.cable_path(entry), body_html)
     return documents
 
 
@@ -389,6 +393,8 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
         # The archive and the cache's keys, shared with forked workers: freed now rather
         # than at the interpreter's exit, where that took seconds at 251k cables (and
         # `gen serve` builds again in the same process).
+        for file in _worker.get("matter_files", {}).values():
+            file.close()
         _worker.clear()
 
 
@@ -458,11 +464,11 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
         _worker.update(site=site, output=output, content_dir=content_dir, env=env,
                        cached_keys=cache.keys, template_keys=template_keys, term_store=None)
         search_state = cache.search
-        patched = None  # the cables whose changes were patched into the search index
+        patched = None  # (search state, cables) when their changes were patched in
         if not config.pages["search"]:
             search_state = None
         elif not groups.keep("search", content_key):
-            patched = _patch_search(site, output, cache.search, groups, base)
+            patched = _patch_search(site, output, search_state, groups, base, entry_digests)
             if patched is None:
                 _worker["term_store"] = new_store(cache_dir)
             else:
@@ -565,15 +571,15 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
 
 
 def _patch_search(site: SiteContext, output: StagedOutput, state: IndexState | None,
-                  groups: _FileGroups, base: bytes) -> tuple[IndexState, list[int]] | None:
+                  groups: _FileGroups, base: bytes, entry_digests: bytes
+                  ) -> tuple[IndexState, list[int]] | None:
     """The search index of the last build patched for the few cables that changed since: its
     state and those cables; None (nothing done) when it cannot be (see search/patch.py)."""
     last = groups.last.get("search")
     if last is None or state is None:
         return None
-    entries = site.archive.entries
-    changed = changed_docs(state, base, last[0], [entry.path for entry in entries],
-                           [entry.digest for entry in entries])
+    changed = changed_docs(state, base, last[0],
+                           [entry.path for entry in site.archive.entries], entry_digests)
     if changed is None:
         return None
     patched = patch_index(output, state, _analyse_changed(site, changed), last[1])

@@ -328,7 +328,7 @@ class TreeWatcher(Watcher):
                     events.close()
                 events, roots = _folder_events(tasks), set(tasks)
             elif events is not None:  # the same paths, maybe another output folder to ignore
-                events.roots.update((root, tasks[root]) for root in events.roots)
+                events.roots = {root: tasks[root] for root in events.roots}
             if events is not None:
                 changed += events.changes()
             for root, ignore in tasks.items():

@@ -154,6 +154,11 @@ class ChunkIndexer:
         return self.lengths, store_terms(self.term_store, self.terms)
 
 
+def shard_path(key: str) -> str:
+    """The file of the terms whose shard key is `key` (see write_shard)."""
+    return f"search/t/{key[0]}/{key}.json"
+
+
 def tier_path(term: str, tier: int) -> str:
     """The file of a term's postings tier (tier 0 is in its shard entry)."""
     key = shard_key(term)
@@ -281,12 +286,12 @@ def write_shard(output: StagedOutput, key: str, terms: dict[str, list]) -> None:
     text = index_json(terms)
     longer = [term for term in terms if len(term) > len(key)]
     if len(text) <= SHARD_BYTES or not longer:
-        output.write(f"search/t/{key[0]}/{key}.json", text)
+        output.write(shard_path(key), text)
         return
     own: dict[str, list] = {term: terms[term] for term in terms if len(term) == len(key)}
     top = sorted(terms.items(), key=lambda item: (-item[1][0], item[0]))[:MAX_EXPANSIONS]
     own["*"] = [[term, entry] for term, entry in top]
-    output.write(f"search/t/{key[0]}/{key}.json", index_json(own))
+    output.write(shard_path(key), index_json(own))
     children: dict[str, dict[str, list]] = defaultdict(dict)
     for term in longer:
         children[term[:len(key) + 1]][term] = terms[term]

@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from generator.search.encoding import decode, decode_sorted
-from generator.search.index import MAX_EXPANSIONS, filter_slug, term_weight, tier_path
+from generator.search.index import (
+    MAX_EXPANSIONS,
+    filter_slug,
+    shard_path,
+    term_weight,
+    tier_path,
+)
 from generator.search.tokens import normalise, reference_term, shard_key, tokens
 
 # A word in more than half the cables (of, the) selects almost nothing: when a query has rarer
@@ -204,10 +210,10 @@ class Searcher:
         character: it holds "*" (the most frequent terms it would hold) and the terms equal to
         its key; longer ones are in the file of their next character."""
         key = shard_key(text)
-        shard = self._json(f"search/t/{key[0]}/{key}.json") or {}
+        shard = self._json(shard_path(key)) or {}
         while "*" in shard and len(text) > len(key):
             key = text[:len(key) + 1]
-            shard = self._json(f"search/t/{key[0]}/{key}.json") or {}
+            shard = self._json(shard_path(key)) or {}
         return shard
 
     def _postings(self, term: str, tier: int, encoded: str | None = None, weight: int = 1

@@ -83,10 +83,6 @@ class IndexState:
     lengths: array  # each cable's weighted length
     locations: array  # each cable's terms in the store: Location after Location, flattened
 
-    def entry_digest(self, doc: int) -> bytes:
-        size = len(self.entries) // len(self.lengths)
-        return self.entries[doc * size:(doc + 1) * size]
-
     def location(self, doc: int) -> Location:
         store, offset, size, position = self.locations[4 * doc:4 * doc + 4]
         return store, offset, size, position

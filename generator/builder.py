@@ -11,8 +11,8 @@ import pickle
 import re
 import traceback
 from array import array
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from html import unescape
 from itertools import chain
@@ -50,7 +50,7 @@ from generator.search.index import (
 )
 from generator.search.patch import changed_docs, patch_index
 from generator.search.state import IndexState, new_store, paths_digest, prune_stores
-from generator.structure.archive import build_archive
+from generator.structure.archive import Archive, ArchiveChange, build_archive, update_archive
 from generator.structure.pages import (
     CableEntry,
     PageError,
@@ -83,6 +83,8 @@ class BuildReport:
     removed: int = 0  # files deleted from site/ (no longer produced)
     incremental: bool = False
     indexed: int = 0  # cables analysed for the search index (the others had not changed)
+    # cable and list pages whose inputs were looked at (the others were known not to change)
+    checked: int = 0
 
 
 # State shared with forked workers: set before the pool starts, read-only afterwards.
@@ -139,43 +141,64 @@ def _load_page(entry: CableEntry) -> tuple[dict, str]:
 
 
 def read_content(content_dir: Path, jobs: int, progress: Progress, cache: BuildCache,
-                 scratch: Path) -> list[CableEntry]:
-    """The entries of every content page; pages whose modification time and size are those
-    the cache saw are not read again. Updates cache.files; the front matter of the pages read
-    is kept in `scratch` for rendering (_load_page)."""
+                 scratch: Path, changed: Collection[str] | None = None
+                 ) -> tuple[list[CableEntry], list[CableEntry]]:
+    """The entries of every content page, and those of the pages read. Pages whose
+    modification time and size are those the cache saw are not read again; with `changed`
+    (the pages changed since the cache was made, relative to the content folder), no other
+    page is even looked at. Updates cache.files; the front matter of the pages read is kept in
+    `scratch` for rendering (_load_page)."""
     if not (content_dir / "cables").is_dir():
         raise BuildError(f"{content_dir}: no cables/ folder; import cables first (gen import)")
     _worker.update(content_dir=content_dir, scratch=scratch)
     # Relative path -> (mtime, size, entry), in find_pages' order: the cache's record of an
     # unchanged page as it is (no new object for each of 251k pages), entry None until read.
-    files: dict[str, tuple[int, int, CableEntry | None]] = {}
+    files: dict[str, tuple[int, int, CableEntry | None]]
     to_read: list[Path] = []
-    prefix = len(os.path.join(content_dir, ""))  # find_pages' paths all start with it
-    for path in find_pages(content_dir):
-        status = os.stat(path)
-        relative = path[prefix:]
-        cached = cache.files.get(relative)
-        if cached is not None and cached[0] == status.st_mtime_ns and \
-                cached[1] == status.st_size:
-            files[relative] = cached
-        else:
+    if changed is not None:
+        files = dict(cache.files)
+        for relative in changed:
+            path = content_dir / relative
+            try:
+                status = os.stat(path)
+            except FileNotFoundError:
+                files.pop(relative, None)
+                continue
             files[relative] = (status.st_mtime_ns, status.st_size, None)
-            to_read.append(Path(path))
+            to_read.append(path)
+    else:
+        files = {}
+        prefix = len(os.path.join(content_dir, ""))  # find_pages' paths all start with it
+        for found in find_pages(content_dir):
+            status = os.stat(found)
+            relative = found[prefix:]
+            cached = cache.files.get(relative)
+            if cached is not None and cached[0] == status.st_mtime_ns and \
+                    cached[1] == status.st_size:
+                files[relative] = cached
+            else:
+                files[relative] = (status.st_mtime_ns, status.st_size, None)
+                to_read.append(Path(found))
     progress.total = len(files)
     progress.advance(len(files) - len(to_read))
     matter_at: dict[str, tuple[int, int, int]] = {}
     errors: list[str] = []
-    shared = SharedValues()  # (entries from the cache share theirs already: pickle keeps it)
-    for results in map_chunks(_load_entries, chunks(to_read, CHUNK), jobs):
+    read: list[CableEntry] = []
+    if to_read and cache.shared is None:
+        cache.shared = SharedValues(entry for _m, _s, entry in cache.files.values() if entry)
+    # A few pages are read here: forking workers would cost more.
+    for results in map_chunks(_load_entries, chunks(to_read, CHUNK),
+                              jobs if len(to_read) > CHUNK else 1):
         for result in results:
             progress.advance()
             if isinstance(result, str):
                 errors.append(result)
             else:
                 entry, location = result
-                shared.share(entry)
+                cache.shared.share(entry)
                 matter_at[entry.path] = location
                 files[entry.path] = (*files[entry.path][:2], entry)
+                read.append(entry)
     _worker["matter_at"] = matter_at
     progress.finish()
     entries: list[CableEntry] = []
@@ -194,7 +217,25 @@ def read_content(content_dir: Path, jobs: int, progress: Progress, cache: BuildC
         more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
         raise BuildError(f"{len(errors)} content page(s) cannot be built:\n{shown}{more}")
     cache.files = files
-    return entries
+    return entries, read
+
+
+def changed_pages(content_dir: Path, changes: Iterable[str]) -> set[str] | None:
+    """The content pages (relative to `content_dir`) among changed paths; None when a change
+    may concern pages in a way its path does not tell (a folder moved, say): then every page
+    must be looked at. Paths outside content/cables do not concern pages."""
+    cables = os.path.join(content_dir, "cables", "")
+    pages = set()
+    for change in changes:
+        # The folder's real path, not the file's: a page may be a symbolic link.
+        path = os.path.join(os.path.realpath(os.path.dirname(change)), os.path.basename(change))
+        if not path.startswith(cables):
+            continue
+        if os.path.isdir(path) or not path.endswith(".md") or \
+                os.path.basename(path).startswith((".", "#")):
+            return None
+        pages.add(path[len(os.path.join(content_dir, "")):])
+    return pages
 
 
 # -- render -------------------------------------------------------------------------------
@@ -387,24 +428,91 @@ def build_site(config: SiteConfig, *, jobs: int | None = None,
 
     With the build cache (config.cache_dir) from the last build, only what changed is read,
     rendered and written; `clean` ignores the cache and builds everything."""
-    try:
-        return _build(config, jobs, progress, clean)
-    finally:
-        # The archive and the cache's keys, shared with forked workers: freed now rather
-        # than at the interpreter's exit, where that took seconds at 251k cables (and
-        # `gen serve` builds again in the same process).
-        for file in _worker.get("matter_files", {}).values():
-            file.close()
-        _worker.clear()
+    session = BuildSession()
+    report = session.build(config, jobs=jobs, progress=progress, clean=clean)
+    session.save()
+    return report
+
+
+@dataclass
+class _Memory:
+    """What a build leaves to the next one in the same process (BuildSession)."""
+    target: Path
+    content_dir: Path
+    cache: BuildCache | None  # None once a build has begun to change site/
+    archive: Archive | None = None  # of the cache's site/, None once a build has changed it
+    template_keys: dict[str, bytes] = field(default_factory=dict)
+    cable_files: list[str] = field(default_factory=list)  # cable page files by position
+    unsaved: bool = False  # the cache saved is not this one (or none is)
+
+
+class BuildSession:
+    """Builds of one project one after another in one process (`gen serve`). The build cache
+    and the archive stay in memory between builds (loading and saving the cache take seconds
+    at 251k cables); save() writes the cache when there is time. Told which paths changed, a
+    build reads just those pages, and works out which pages they can change (an edited cable:
+    its own page, those beside it and linking to it, its lists) instead of checking all."""
+
+    def __init__(self) -> None:
+        self._memory: _Memory | None = None
+        # Pages changed since the last successful build (paths relative to the content
+        # folder); None when unknown: every page is looked at.
+        self._unbuilt: set[str] | None = None
+
+    def build(self, config: SiteConfig, *, jobs: int | None = None,
+              progress: Callable[[str], Progress] | None = None, clean: bool = False,
+              changes: Iterable[str] | None = None) -> BuildReport:
+        """Build as build_site does; `changes`: the paths changed since the last build of
+        this session (as a file watcher reports them), or None when not known."""
+        content_dir = (config.project_dir / config.content_dir).resolve()
+        if changes is None or self._unbuilt is None:
+            self._unbuilt = None
+        else:
+            pages = changed_pages(content_dir, changes)
+            self._unbuilt = None if pages is None else self._unbuilt | pages
+        memory = self._memory
+        if memory is not None and (clean or memory.cache is None or
+                                   memory.content_dir != content_dir or
+                                   memory.target != _output_dir(config)):
+            self.save()
+            memory = self._memory = None
+        try:
+            report, self._memory = _build(config, jobs, progress, clean, memory,
+                                          self._unbuilt if memory is not None else None)
+        finally:
+            # The archive and the cache's keys, shared with forked workers: freed now rather
+            # than at the interpreter's exit, where that took seconds at 251k cables.
+            for file in _worker.get("matter_files", {}).values():
+                file.close()
+            _worker.clear()
+        self._unbuilt = set()
+        return report
+
+    def save(self) -> None:
+        """Save the build cache, if the one saved is not the latest build's."""
+        memory = self._memory
+        if memory is None or memory.cache is None or not memory.unsaved:
+            return
+        memory.cache.save()
+        memory.unsaved = False
+        search_state = memory.cache.search
+        prune_stores(memory.cache.path.parent, search_state.folder if search_state else None)
+
+
+def _output_dir(config: SiteConfig) -> Path:
+    return (config.project_dir / config.output_dir).resolve()
 
 
 def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progress] | None,
-           clean: bool) -> BuildReport:
+           clean: bool, memory: _Memory | None, unbuilt: set[str] | None
+           ) -> tuple[BuildReport, _Memory]:
+    """One build; `memory`: what the last build in this process left, if any; `unbuilt`: the
+    pages changed since it, if known. Returns the report and what this build leaves."""
     started = datetime.now(UTC)
     jobs = jobs or os.cpu_count() or 1
     progress = progress or (lambda label: Progress(label, quiet=True))
     content_dir = (config.project_dir / config.content_dir).resolve()
-    target = (config.project_dir / config.output_dir).resolve()
+    target = _output_dir(config)
     if target == content_dir or content_dir.is_relative_to(target) or \
             target == config.project_dir.resolve():
         raise BuildError(f"{config.source}: output_dir {config.output_dir!r} must be a folder of "
@@ -415,17 +523,25 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
                          f"the output folder, which every full build replaces")
     theme_dirs(config)  # fail early on an unknown theme
     recover(target)  # finish applying an interrupted incremental build first
-    # Not even loaded when it cannot serve: at 251k cables it is a few hundred MB of objects.
-    cache = BuildCache.empty(cache_dir, target) if clean or not target.is_dir() \
-        else BuildCache.load(cache_dir, target)
+    if memory is not None and memory.cache is not None and \
+            memory.cache.path.parent == cache_dir:
+        cache = memory.cache
+    else:
+        # Not even loaded when it cannot serve: at 251k cables it is a few hundred MB.
+        cache = BuildCache.empty(cache_dir, target) if clean or not target.is_dir() \
+            else BuildCache.load(cache_dir, target)
+        memory, unbuilt = None, None  # (what changed is known only since `memory`)
 
     previous = cache.digests or None
     with StagedOutput(target, previous) as output:
         files_before = cache.files
-        entries = read_content(content_dir, jobs, progress("reading"), cache, output.scratch)
+        entries, read = read_content(content_dir, jobs, progress("reading"), cache,
+                                     output.scratch, unbuilt)
         urls = Urls(config)
-        with long_lived():
-            archive = build_archive(entries)
+        archive, change = _update_archive(memory, entries, read, files_before, cache.files)
+        if archive is None:
+            with long_lived():
+                archive = build_archive(entries)
         urls.register("tag", list(archive.by_tag))
         urls.register("post", list(archive.by_post))
         site = SiteContext(config, urls, archive)
@@ -473,6 +589,11 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
                 _worker["term_store"] = new_store(cache_dir)
             else:
                 search_state, _changed = patched
+        # Only the pages the change touches need their keys worked out, when the others'
+        # keys are known to be the last build's (same templates, config and code).
+        if change is None or previous is None or memory is None or \
+                memory.template_keys != template_keys or _worker["term_store"] is not None:
+            change = None
         keys: dict[str, bytes] = {}  # page -> render key
         digests: dict[str, bytes] = {}  # every file produced -> digest of its bytes
         search_lengths = array("l")
@@ -480,7 +601,18 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
         rendered = 0
         bar = progress("cable pages")
         bar.total = len(archive)
-        for result in map_chunks(_render_cables, chunks(range(len(archive)), CHUNK), jobs):
+        if change is None:
+            cable_work: Iterable[int] = range(len(archive))
+            cable_files: list[str] = []
+        else:
+            cable_work, cable_files = sorted(change.cables), memory.cable_files
+            for index, file in enumerate(cable_files):
+                if index not in change.cables:
+                    keys[file] = cache.keys[file]
+                    output.keep(file)
+            bar.advance(len(archive) - len(cable_work))
+        for result in map_chunks(_render_cables, chunks(cable_work, CHUNK),
+                                 _jobs_for(len(cable_work), jobs)):
             if isinstance(result, str):
                 raise BuildError(result)
             done, chunk_rendered, (lengths, locations), chunk_keys, chunk_records = result
@@ -488,13 +620,27 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
             search_lengths.extend(lengths)
             term_locations.extend(chain.from_iterable(locations))
             keys.update(chunk_keys)
+            if change is None:
+                cable_files.extend(file for file, _key in chunk_keys)
             digests.update(chunk_records)
             bar.advance(done)
         bar.finish()
         pages = len(archive)
         bar = progress("list pages")
-        bar.total = sum(1 for _ in _list_pages(site))
-        for result in map_chunks(_render_lists, chunks(_list_pages(site), CHUNK), jobs):
+        list_work = []
+        for kind, key, page in _list_pages(site):
+            if change is not None and (kind, key) not in change.lists:
+                path = site.list_path(kind, key, page)
+                file = site.urls.output_file(path) if path is not None else ""
+                if file in cache.keys:  # the same page as in the last build
+                    keys[file] = cache.keys[file]
+                    output.keep(file)
+                    pages += 1
+                    continue
+            list_work.append((kind, key, page))
+        bar.total = len(list_work)
+        for result in map_chunks(_render_lists, chunks(list_work, CHUNK),
+                                 _jobs_for(len(list_work), jobs)):
             if isinstance(result, str):
                 raise BuildError(result)
             done, chunk_rendered, chunk_keys, chunk_records = result
@@ -556,18 +702,45 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
         if not cache_current:
             # site/ is about to change: until the new cache is saved, none is valid.
             cache.forget()
+            if memory is not None:
+                memory.cache = None
         output.commit(digests)
     if not cache_current:
         cache.keys, cache.digests = keys, digests
         cache.groups = groups.made
         cache.search = search_state
-        cache.save()
-        prune_stores(cache_dir, search_state.folder if search_state else None)
     seconds = (datetime.now(UTC) - started).total_seconds()
     indexed = len(archive) if term_store is not None else len(patched[1]) if patched else 0
-    return BuildReport(cables=len(archive), pages=pages, seconds=seconds, rendered=rendered,
-                       changed=changed, removed=removed, incremental=previous is not None,
-                       indexed=indexed)
+    report = BuildReport(cables=len(archive), pages=pages, seconds=seconds, rendered=rendered,
+                         changed=changed, removed=removed, incremental=previous is not None,
+                         indexed=indexed, checked=len(cable_work) + len(list_work))
+    return report, _Memory(target, content_dir, cache, archive, template_keys, cable_files,
+                           unsaved=not cache_current or (memory is not None and memory.unsaved))
+
+
+def _jobs_for(work: int, jobs: int) -> int:
+    """Worker processes for `work` pages: none for a chunk's worth (forking costs more)."""
+    return jobs if work > CHUNK else 1
+
+
+def _update_archive(memory: _Memory | None, entries: list[CableEntry], read: list[CableEntry],
+                    files_before: dict, files: dict) -> tuple[Archive | None, ArchiveChange | None]:
+    """The last build's archive with the pages read since put in (and what that changed),
+    when they only edit cables in place (see update_archive); else (None, None): the archive
+    must be built anew."""
+    archive = memory.archive if memory is not None else None
+    if archive is None or len(files) != len(files_before) or len(entries) != len(archive):
+        return None, None
+    memory.archive = None  # changed from here on: no longer the archive of the cache's site
+    edited = []
+    for entry in read:
+        before = files_before.get(entry.path)
+        if before is None or before[2] is None:
+            return None, None
+        if before[2].digest != entry.digest:
+            edited.append(entry)
+    change = update_archive(archive, edited)
+    return (archive, change) if change is not None else (None, None)
 
 
 def _patch_search(site: SiteContext, output: StagedOutput, state: IndexState | None,

@@ -65,6 +65,9 @@ class BuildCache:
     groups: dict[str, tuple[bytes, list[str]]] = field(default_factory=dict)
     site: str | None = None  # the output folder the cache describes
     search: Any = None  # search.state.IndexState (which imports this module)
+    # Not saved: the tags, posts and classifications of `files`' entries, one object each, for
+    # the entries read next to share (structure.pages.SharedValues); made when first needed.
+    shared: Any = None
 
     @classmethod
     def empty(cls, folder: Path, site: Path) -> BuildCache:

@@ -1,6 +1,9 @@
 """Incremental builds (issue #5): after each edit to a copy of the sample archive, a build that
 uses the cache must leave site/ byte-identical to a clean build of the same project, and must
 render only what the edit affects.
+
+Every test runs twice: with builds as `gen build` makes them (the cache saved and loaded each
+time), and as `gen serve` makes them (one BuildSession, told which paths changed).
 """
 
 from __future__ import annotations
@@ -12,13 +15,14 @@ import re
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 
-from generator.builder import BuildError, BuildReport, build_site
+from generator.builder import BuildError, BuildReport, BuildSession, build_site
 from generator.cache import BuildCache
 from generator.config import SiteConfig, load_config
 from generator.output import journal_path, recover
@@ -32,14 +36,54 @@ def fixed_build_date(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+class Builds:
+    """Builds of one project: each its own (`gen build`), or all in one session (`gen serve`),
+    which is given the paths changed since its last build, as gen serve's watcher finds them."""
+
+    def __init__(self, project: Path, in_session: bool) -> None:
+        self.project = project
+        self.session = BuildSession() if in_session else None
+        self.files: dict[str, tuple[int, int]] | None = None  # as the last build saw them
+
+    def _files(self) -> dict[str, tuple[int, int]]:
+        found = {}
+        for path in self.project.rglob("*"):
+            if path.is_file() and not path.relative_to(self.project).parts[0].startswith(
+                    (".", "site", "clean")):
+                status = path.stat()
+                found[str(path)] = (status.st_mtime_ns, status.st_size)
+        return found
+
+    def build(self, **options: object) -> BuildReport:
+        config = load_config(self.project)
+        if self.session is None:
+            return build_site(config, jobs=2, **options)  # type: ignore[arg-type]
+        now = self._files()
+        before, self.files = self.files, now
+        changes = None if before is None else sorted(
+            path for path in now.keys() | before.keys() if now.get(path) != before.get(path))
+        return self.session.build(config, jobs=2, changes=changes,
+                                  **options)  # type: ignore[arg-type]
+
+    def restart(self) -> None:
+        """A new session (after site/ was changed behind its back)."""
+        if self.session is not None:
+            self.session, self.files = BuildSession(), None
+            self.build()
+
+
+BUILDS: dict[Path, Builds] = {}
+
+
+@pytest.fixture(scope="module", params=["gen build", "gen serve"])
+def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("incremental") / "project"
     shutil.copytree(ROOT / "content", folder / "content")
     shutil.copy(ROOT / "gen.yaml", folder / "gen.yaml")
+    BUILDS[folder] = Builds(folder, in_session=request.param == "gen serve")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-        build_site(load_config(folder), jobs=2)
+        BUILDS[folder].build()
     return folder
 
 
@@ -60,10 +104,9 @@ def clean_build(config: SiteConfig, tmp_path: Path) -> Path:
 
 
 def assert_same_as_clean(project: Path, tmp_path: Path) -> BuildReport:
-    config = load_config(project)
-    report = build_site(config, jobs=2)
+    report = BUILDS[project].build()
     assert report.incremental
-    expected = clean_build(config, tmp_path)
+    expected = clean_build(load_config(project), tmp_path)
     got, want = tree(project / "site"), tree(expected)
     assert sorted(got) == sorted(want)
     different = [name for name in want if got[name] != want[name]]
@@ -121,6 +164,10 @@ def test_change_a_subject(project: Path, tmp_path: Path) -> None:
     # its page, the page citing it, its neighbours, the lists it is on, the home page
     assert 2 <= report.rendered < 40, report
     assert report.indexed == 1  # the search index patched, not made again
+    if BUILDS[project].session is not None:  # told what changed, it looks at no other page
+        assert report.checked < 60, report
+    else:
+        assert report.checked > 600, report
     citing_html = next((project / "site" / "cable").rglob(citing.stem + ".html"))
     assert "A &lt;b&gt;new&lt;/b&gt; subject" in citing_html.read_text(encoding="utf-8")
 
@@ -133,6 +180,23 @@ def test_add_a_tag(project: Path, tmp_path: Path) -> None:
     assert (project / "site" / "tag" / "KNEWTAG" / "index.html").is_file()
     assert report.rendered < 40, report
     assert report.indexed == 1
+    assert report.checked > 600, report  # a new tag: every page is looked at
+
+
+def test_move_a_cable_to_another_post_and_drop_a_tag(project: Path, tmp_path: Path) -> None:
+    matters = {path: front(path) for path in sorted(pages(project).values())}
+    posts = Counter(matter["origin"] for matter in matters.values())
+    tags = Counter(tag["code"] for matter in matters.values() for tag in matter["tags"])
+    # Its post and its tag keep other cables, and it joins a post that has some: no list
+    # appears or disappears.
+    path = next(path for path, matter in matters.items() if posts[matter["origin"]] > 2
+                and matter["tags"] and tags[matter["tags"][0]["code"]] > 2)
+    other = next(post for post in sorted(posts) if post != matters[path]["origin"])
+    edit(path, lambda t: re.sub(r"(?m)^origin: .*$", f"origin: {other}", t, count=1))
+    edit(path, lambda t: re.sub(r"(?m)^- code: (\w+)\n(  \w+: .*\n)*", "", t, count=1))
+    report = assert_same_as_clean(project, tmp_path)
+    if BUILDS[project].session is not None:
+        assert report.checked < 200, report
 
 
 def test_add_a_reference(project: Path, tmp_path: Path) -> None:
@@ -219,7 +283,7 @@ def test_a_failed_build_leaves_site_and_cache_as_they_were(project: Path,
     good = path.read_text(encoding="utf-8")
     path.write_text(good.replace("\nsubject:", "\nsubject: [unclosed\n  x:", 1), "utf-8")
     with pytest.raises(BuildError, match=re.escape(str(path))):
-        build_site(load_config(project), jobs=2)
+        BUILDS[project].build()
     assert tree(project / "site") == before
     path.write_text(good, encoding="utf-8")
     report = assert_same_as_clean(project, tmp_path)
@@ -229,7 +293,8 @@ def test_a_failed_build_leaves_site_and_cache_as_they_were(project: Path,
 def test_an_interrupted_commit_is_completed_by_the_next_build(project: Path,
                                                               tmp_path: Path) -> None:
     site = project / "site"
-    (project / ".gen-cache" / "state.pickle").unlink()  # as a commit does before its journal
+    # As a commit does before its journal (gen serve saves its cache later: maybe none yet).
+    (project / ".gen-cache" / "state.pickle").unlink(missing_ok=True)
     staging = project / ".site.building-1"
     (staging / "cable").mkdir(parents=True)
     (staging / "cable" / "planted.html").write_text("new", encoding="utf-8")
@@ -244,6 +309,7 @@ def test_an_interrupted_commit_is_completed_by_the_next_build(project: Path,
     assert not report.incremental
     expected = clean_build(load_config(project), tmp_path)
     assert tree(site) == tree(expected)
+    BUILDS[project].restart()
 
 
 def test_editor_lock_and_hidden_files_are_not_pages(project: Path, tmp_path: Path) -> None:
@@ -269,7 +335,7 @@ def test_folders_of_killed_builds_are_removed(project: Path) -> None:
     for folder in folders.values():
         (folder / "cable").mkdir(parents=True)
         (folder / "cable" / "page.html").write_text("x", encoding="utf-8")
-    build_site(load_config(project), jobs=1)
+    BUILDS[project].build()
     assert {name for name, folder in folders.items() if folder.exists()} == {
         f".site.building-{running}", f".other.building-{dead}"}
 
@@ -277,6 +343,8 @@ def test_folders_of_killed_builds_are_removed(project: Path) -> None:
 def test_entries_share_their_tags_posts_and_classifications(project: Path) -> None:
     """The main process holds every entry (251k): equal tags, posts and classifications are
     one object each, as the build read them and as the cache it saved gives them back."""
+    if BUILDS[project].session is not None:
+        BUILDS[project].session.save()
     config = load_config(project)
     cache = BuildCache.load(project / config.cache_dir, (project / config.output_dir).resolve())
     entries = [record[2] for record in cache.files.values()]

@@ -358,6 +358,26 @@ def test_changes_during_a_build_make_exactly_one_follow_up_build() -> None:
     assert covered[2] == ["e"] and rebuilder.builds == 3
 
 
+def test_idle_work_waits_for_a_pause_in_builds() -> None:
+    """gen serve saves its build cache once builds pause, not after each one."""
+    events: list[str] = []
+    rebuilder = Rebuilder(lambda changes: events.append("build") or Attempt(error=None),
+                          lambda attempt, changes: None, idle=lambda: events.append("idle"),
+                          idle_after=0.5)
+    rebuilder.start()
+    try:
+        for built, name in enumerate("abc", 1):  # each within the pause after the last
+            rebuilder.request([name])
+            wait_until(lambda built=built: events.count("build") == built, what="the build")
+            time.sleep(0.1)
+        assert "idle" not in events
+        wait_until(lambda: "idle" in events, what="the idle work")
+        time.sleep(1.0)
+        assert events == ["build"] * 3 + ["idle"]  # once, not again without a build
+    finally:
+        rebuilder.stop(timeout=TIMEOUT)
+
+
 def test_watcher_reports_a_burst_once_and_ignores_build_output(tmp_path: Path) -> None:
     content, site = tmp_path / "content", tmp_path / "site"
     content.mkdir()

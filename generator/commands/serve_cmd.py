@@ -6,7 +6,7 @@ import argparse
 import traceback
 from pathlib import Path
 
-from generator.builder import BuildError, build_site
+from generator.builder import BuildError, BuildSession
 from generator.commands import add_run_options
 from generator.commands.build_cmd import add_project_options
 from generator.config import ConfigError, SiteConfig, load_config
@@ -37,7 +37,10 @@ def _site_dir(config: SiteConfig) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    def build() -> Attempt:
+    # One session for all builds: it keeps the build cache in memory and is told what changed.
+    session = BuildSession()
+
+    def build(changes: list[str]) -> Attempt:
         # The configuration is read again for every build: gen.yaml is watched too.
         try:
             config = load_config(args.project, args.config)
@@ -46,8 +49,8 @@ def run(args: argparse.Namespace) -> int:
         where = {"site_dir": _site_dir(config), "root": config.root,
                  "watched": tuple(watched_paths(config, args.project, args.config))}
         try:
-            report = build_site(config, jobs=args.jobs,
-                                progress=lambda label: Progress(label, quiet=args.quiet))
+            report = session.build(config, jobs=args.jobs, changes=changes or None,
+                                   progress=lambda label: Progress(label, quiet=args.quiet))
         except (BuildError, ThemeError) as error:
             return Attempt(error=str(error), **where)
         except Exception:  # noqa: BLE001 - a bug in a build must not stop the server
@@ -62,5 +65,5 @@ def run(args: argparse.Namespace) -> int:
         config = None  # the first build reports it, and the server waits for a fix
     site = LiveSite(build, watched=watched_paths(config, args.project, args.config),
                     site_dir=_site_dir(config) if config else None,
-                    root=config.root if config else "/")
+                    root=config.root if config else "/", save=session.save)
     return site.run(host=args.host, port=args.port, open_browser=args.open)

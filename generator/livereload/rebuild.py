@@ -4,6 +4,7 @@ site) from a thread of its own."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,14 +36,20 @@ class Rebuilder:
 
     Changes requested while a build runs are merged, and start exactly one follow-up build
     once it ends, however many arrive. `build(changes)` runs a build; `on_done(attempt,
-    changes)` is called after each build (in the building thread) with the changes it covered.
+    changes)` is called after each build (in the building thread) with the changes it covered;
+    `idle()`, if given, once no change has come for `idle_after` seconds after a build (for
+    work that can wait, such as saving the build cache).
     """
 
     def __init__(self, build: Callable[[list[str]], Attempt],
-                 on_done: Callable[[Attempt, list[str]], None]) -> None:
+                 on_done: Callable[[Attempt, list[str]], None], *,
+                 idle: Callable[[], None] | None = None, idle_after: float = 5.0) -> None:
         self.build = build
         self.on_done = on_done
+        self.idle = idle
+        self.idle_after = idle_after
         self.builds = 0
+        self._idle_at: float | None = None  # when to call idle(), if it is due
         self._pending: set[str] = set()
         self._requested = False
         self._stopping = False
@@ -72,10 +79,23 @@ class Rebuilder:
         while True:
             with self._condition:
                 while not (self._requested or self._stopping):
-                    self._condition.wait()
+                    if self._idle_at is None:
+                        self._condition.wait()
+                    elif self._idle_at > time.monotonic():
+                        self._condition.wait(self._idle_at - time.monotonic())
+                    else:
+                        break
                 if self._stopping:
                     return
+                idle = not self._requested
                 changes, self._pending, self._requested = sorted(self._pending), set(), False
+            if idle:
+                self._idle_at = None
+                assert self.idle is not None
+                self.idle()
+                continue
             attempt = self.build(changes)
             self.builds += 1
             self.on_done(attempt, changes)
+            if self.idle is not None:
+                self._idle_at = time.monotonic() + self.idle_after

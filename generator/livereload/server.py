@@ -205,20 +205,25 @@ class _Server(livereload.Server):
 class LiveSite:
     """Builds the site, serves it, rebuilds on changes and reloads the open pages.
 
-    `build()` runs one complete build (configuration read again) and says how it went;
-    `watched` is what to watch until the first build names it (see watch.watched_paths).
+    `build(changes)` runs one complete build (configuration read again) given the paths
+    changed since the last (none for the first) and says how it went; `watched` is what to
+    watch until the first build names it (see watch.watched_paths); `save()`, if given, is
+    called when builds pause and before the server stops (to save the build cache).
     """
 
-    def __init__(self, build: Callable[[], Attempt], *, watched: Iterable[Path],
-                 site_dir: Path | None, root: str = "/", out: TextIO | None = None) -> None:
+    def __init__(self, build: Callable[[list[str]], Attempt], *, watched: Iterable[Path],
+                 site_dir: Path | None, root: str = "/", out: TextIO | None = None,
+                 save: Callable[[], None] | None = None) -> None:
         self.out = out or sys.stderr
         self._build = build
+        self._save = save
         has_site = site_dir is not None and (site_dir / "index.html").is_file()
         # Until the first build ends, a site left by an earlier build is served as it is.
         self.state = SiteState(site_dir=site_dir if has_site else None, root=root)
         self.watcher = TreeWatcher(self._changed)
         self.watcher.set_paths(watched, output_ignorer(site_dir) if site_dir else None)
-        self.rebuilder = Rebuilder(self._run_build, self._built)
+        self.rebuilder = Rebuilder(self._run_build, self._built,
+                                   idle=self._save_now if save else None)
         self.server = _Server(self, self.watcher)
         self.loop: IOLoop | None = None
 
@@ -265,6 +270,7 @@ class LiveSite:
             if self.loop is not None:
                 self.loop.add_callback(self.loop.stop)
             server.join(timeout=5)
+            self._save_now()
         return 0
 
     def stop(self) -> None:
@@ -291,6 +297,14 @@ class LiveSite:
 
     # -- watcher and builder threads --------------------------------------------------------
 
+    def _save_now(self) -> None:
+        if self._save is None:
+            return
+        try:
+            self._save()
+        except OSError as error:  # the cache is only an optimisation: say so and go on
+            self.say(f"could not save the build cache: {error}")
+
     def _changed(self, paths: list[str]) -> None:
         self.rebuilder.request(paths)
 
@@ -301,7 +315,7 @@ class LiveSite:
             self.say(f"rebuilding: {len(changes)} change(s): {shown}{more}")
         else:
             self.say("building the site")
-        return self._build()
+        return self._build(changes)
 
     def _built(self, attempt: Attempt, changes: list[str]) -> None:
         previous = self.state

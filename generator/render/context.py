@@ -299,7 +299,7 @@ class SiteContext:
         return [{"name": name, "url": self.list_href("classification", name),
                  "count": len(self.archive.by_classification[name])}
                 for name in sorted(self.archive.by_classification,
-                                   key=lambda n: -len(self.archive.by_classification[n]))]
+                                   key=lambda n: (-len(self.archive.by_classification[n]), n))]
 
     def top(self, kind: str, limit: int = 20) -> list[dict[str, Any]]:
         index = self.archive.by_tag if kind == "tag" else self.archive.by_post

@@ -238,7 +238,7 @@ def write_lists(output: StagedOutput, docs: int, *, filters: dict[str, dict[str,
                 origins[value] = filter_slug(value)
         for slug, doc_ids in sorted(by_slug.items()):
             output.write(f"search/f/{kind}/{slug[0]}/{slug}.txt", encode_sorted(sorted(doc_ids)))
-    output.write("search/origins.json", index_json(origins))
+    output.write("search/origins.json", index_json(dict(sorted(origins.items()))))
     output.write("search/meta.json", index_json({
         "version": VERSION, "docs": docs, "tiers": list(TIER_SIZES),
         "docs_per_shard": DOCS_PER_SHARD, "shards_per_folder": SHARDS_PER_FOLDER,

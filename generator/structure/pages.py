@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,8 +111,12 @@ class SharedValues:
     main process holds every entry (251k), and each cable's own copies of the same few
     thousand tags took about 1 KB of its 2.2 KB."""
 
-    def __init__(self) -> None:
+    def __init__(self, entries: Iterable[CableEntry] = ()) -> None:
+        """With `entries` (whose values are shared already): the values to share are theirs."""
         self._values: dict = {}
+        for entry in entries:
+            self._values.update((value, value) for value in (
+                *entry.tag_details, entry.tags, entry.origin, entry.classification))
 
     def _one(self, value: Any) -> Any:
         return self._values.setdefault(value, value)

@@ -381,7 +381,10 @@ def _copy_assets(config: SiteConfig, output: StagedOutput) -> dict[str, str]:
     return urls
 
 
-def _write_feeds(site: SiteContext, output: StagedOutput) -> int:
+def _write_feeds(site: SiteContext, output: StagedOutput,
+                 lists: set[tuple[str, Any]] | None = None) -> None:
+    """The site's feed and those of the tags and posts; with `lists`, the feeds of the other
+    tags and posts are site/'s, kept (their cables have not changed)."""
     config = site.config
     origin = config.origin or ""  # hrefs already start with the root path
 
@@ -397,17 +400,18 @@ def _write_feeds(site: SiteContext, output: StagedOutput) -> int:
             feed_id=link(feed_path), entries=entries, generator_version=__version__))
 
     feed(config.title, "", list(range(len(site.archive))), "feed.xml")
-    written = 1
     for kind in ("tag", "post"):
         if not site.enabled(PAGE_SWITCH[kind]):
             continue
         for key in sorted(site.list_keys(kind)):
             page_path = site.list_path(kind, key)
             assert page_path is not None
+            feed_path = site.urls.feed(page_path)
+            if lists is not None and (kind, key) not in lists:
+                output.keep(feed_path)
+                continue
             title = f"{config.title}: {site.list_title(kind, key)[0]}"
-            feed(title, page_path, site.members(kind, key), site.urls.feed(page_path))
-            written += 1
-    return written
+            feed(title, page_path, site.members(kind, key), feed_path)
 
 
 def _sitemap_urls(site: SiteContext) -> Iterator[str]:
@@ -679,7 +683,10 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
                 paths_digest(entry.path for entry in archive.entries), entry_digests,
                 search_lengths, term_locations)
         elif patched is not None:
-            write_lists(output, len(archive), **lists)
+            # An edit in place: only the filter lists of its tags, post and classification.
+            write_lists(output, len(archive), **lists, only=None if change is None else {
+                ("origin" if kind == "post" else kind, key) for kind, key in change.lists
+                if kind in ("tag", "post", "classification")})
             search_state = replace(search_state, key=content_key, entries=entry_digests)
         if term_store is not None or patched is not None:
             digests.update(output.take_records())
@@ -687,9 +694,12 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
                 (path, file_digest) for path, file_digest in digests.items()
                 if path.startswith("search/") and path not in SEARCH_PAGES])
         if config.pages["feeds"] and not groups.keep("feeds", content_key):
-            _write_feeds(site, output)
+            _write_feeds(site, output, change.lists if change is not None else None)
             digests.update(groups.record("feeds", content_key, output.take_records()))
-        if not groups.keep("sitemap", content_key):
+        # The sitemap lists the pages: the same pages, the same sitemap.
+        if not (change is not None and keys.keys() == cache.keys.keys()
+                and groups.keep_unchanged("sitemap")) and \
+                not groups.keep("sitemap", content_key):
             _write_robots_and_sitemap(site, output)
             digests.update(groups.record("sitemap", content_key, output.take_records()))
         digests.update(output.take_records())  # what this process kept
@@ -771,7 +781,13 @@ class _FileGroups:
     def keep(self, name: str, key: bytes) -> bool:
         """Keep the group's files if `key` is unchanged; whether it was."""
         last = self.last.get(name)
-        if last is None or last[0] != key:
+        return last is not None and last[0] == key and self.keep_unchanged(name)
+
+    def keep_unchanged(self, name: str) -> bool:
+        """Keep the group's files, if the last build made it: the caller knows their inputs
+        have not changed, whatever the key says; whether it did."""
+        last = self.last.get(name)
+        if last is None:
             return False
         for path in last[1]:
             self.output.keep(path)

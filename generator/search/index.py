@@ -224,20 +224,30 @@ def write_index(output: StagedOutput, lengths: Sequence[int], *,
 
 
 def write_lists(output: StagedOutput, docs: int, *, filters: dict[str, dict[str, list[int]]],
-                years: dict[str, tuple[int, int]], root: str) -> None:
-    """Write the filter files, origins.json and meta.json."""
+                years: dict[str, tuple[int, int]], root: str,
+                only: set[tuple[str, str]] | None = None) -> None:
+    """Write the filter files, origins.json and meta.json. With `only` (kind, value): only the
+    filter files of those values are written, site/'s others kept (they have not changed)."""
     origins = {}
     for kind, values in filters.items():
         # Values that differ only in case or punctuation (`USEU BRUSSELS`, `USEU Brussels`)
         # share a file name: the file holds the cables of all of them, as a search for either
         # is case-insensitive anyway.
-        by_slug: dict[str, set[int]] = defaultdict(set)
+        by_value = {value: filter_slug(value) for value in values}
+        if kind == "origin":
+            origins = by_value
+        wanted = set(by_value.values()) if only is None else \
+            {by_value[value] for value_kind, value in only if value_kind == kind}
+        by_slug: dict[str, set[int]] = {slug: set() for slug in by_value.values()}
         for value, doc_ids in values.items():
-            by_slug[filter_slug(value)].update(doc_ids)
-            if kind == "origin":
-                origins[value] = filter_slug(value)
+            if by_value[value] in wanted:
+                by_slug[by_value[value]].update(doc_ids)
         for slug, doc_ids in sorted(by_slug.items()):
-            output.write(f"search/f/{kind}/{slug[0]}/{slug}.txt", encode_sorted(sorted(doc_ids)))
+            path = f"search/f/{kind}/{slug[0]}/{slug}.txt"
+            if slug in wanted:
+                output.write(path, encode_sorted(sorted(doc_ids)))
+            else:
+                output.keep(path)
     output.write("search/origins.json", index_json(dict(sorted(origins.items()))))
     output.write("search/meta.json", index_json({
         "version": VERSION, "docs": docs, "tiers": list(TIER_SIZES),

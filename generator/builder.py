@@ -610,11 +610,11 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
             cable_files: list[str] = []
         else:
             cable_work, cable_files = sorted(change.cables), memory.cable_files
-            for index, file in enumerate(cable_files):
-                if index not in change.cables:
-                    keys[file] = cache.keys[file]
-                    output.keep(file)
-            bar.advance(len(archive) - len(cable_work))
+            unchanged = [file for index, file in enumerate(cable_files)
+                         if index not in change.cables]
+            keys.update({file: cache.keys[file] for file in unchanged})
+            output.keep_all(unchanged)
+            bar.advance(len(unchanged))
         for result in map_chunks(_render_cables, chunks(cable_work, CHUNK),
                                  _jobs_for(len(cable_work), jobs)):
             if isinstance(result, str):

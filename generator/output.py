@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -89,6 +90,12 @@ class StagedOutput:
         """The file of the previous site stays as it is (its inputs have not changed)."""
         assert self.previous is not None
         self._own_records().append((relative, self.previous[relative]))
+
+    def keep_all(self, relative: Iterable[str]) -> None:
+        """keep() each of these files (in one go: a rebuild keeps most of 251k pages)."""
+        assert self.previous is not None
+        previous = self.previous
+        self._own_records().extend((path, previous[path]) for path in relative)
 
     def take_records(self) -> list[tuple[str, bytes]]:
         """(path, digest) of the files this process wrote or kept since the last call."""

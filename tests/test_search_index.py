@@ -180,3 +180,43 @@ def test_tiers_hold_bm25_impacts_best_first_ties_to_the_newer_cable() -> None:
         docs_read, impacts_read = tiers.decode_tiers(expected)
         assert dict(zip(docs_read.tolist(), impacts_read.tolist(), strict=True)) == impacts
     assert len(encoded["frequent"][1]) == 3 and len(encoded["rare"][1]) == 1
+
+
+@given(st.data())
+def test_an_impact_changed_in_place_is_the_tiers_encoded_again(data: st.DataObject) -> None:
+    """patch._splice changes one posting's impact in its tier; where it says it can, the
+    result is what encoding all the postings again gives (and it declines when the posting
+    would move to another tier)."""
+    from generator.search.patch import _splice
+
+    count = data.draw(st.integers(1, 3000))
+    docs = np.array(sorted(data.draw(st.sets(st.integers(0, 50_000), min_size=count,
+                                             max_size=count))), np.int64)
+    values = np.array(data.draw(st.lists(st.integers(1, tiers.IMPACT_SCALE), min_size=count,
+                                         max_size=count)), np.int64)
+    changed = data.draw(st.integers(0, count - 1))
+    impact = data.draw(st.integers(1, tiers.IMPACT_SCALE))
+    (before,) = tiers.encode_tiers(docs, values, np.array([count]))
+    values[changed] = impact
+    (after,) = tiers.encode_tiers(docs, values, np.array([count]))
+    spliced = _splice(before, int(docs[changed]), impact)
+
+    def tier_of(texts: list[str]) -> int:
+        return next(number for number, text in enumerate(texts)
+                    if docs[changed] in tiers.decode_tiers([text])[0])
+
+    if spliced is not None:
+        assert spliced == after
+    else:
+        assert tier_of(before) != tier_of(after)
+
+
+def test_an_impact_that_moves_its_posting_to_another_tier_is_not_changed_in_place() -> None:
+    from generator.search.patch import _splice
+
+    docs = np.arange(300, dtype=np.int64)
+    (before,) = tiers.encode_tiers(docs, np.ones(300, np.int64), np.array([300]))
+    assert len(before) == 2  # the oldest cables are past the first tier's 256
+    assert _splice(before, 0, tiers.IMPACT_SCALE) is None  # the best impact: first tier
+    (after,) = tiers.encode_tiers(docs, np.where(docs == 299, 2, 1), np.array([300]))
+    assert _splice(before, 299, 2) == after  # the newest, best already: it stays

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 import jinja2.meta
 
 from generator.config import SiteConfig
@@ -65,6 +66,26 @@ class PageEnvironment(jinja2.Environment):
         return super().getattr(obj, attribute)
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory for this process's next builds (gen serve): Jinja
+    compiles a template again only when its source changed (it checks)."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self._code:
+            bucket.bytecode_from_string(self._code[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+# (name, file, source) -> the templates it extends, includes or imports
+_REFERENCES: dict[tuple[str, str | None, str], list[str]] = {}
+
+
 def environment(config: SiteConfig, globals_: dict) -> jinja2.Environment:
     loaders = [jinja2.FileSystemLoader(str(folder / "templates"))
                for folder in theme_dirs(config)]
@@ -74,6 +95,7 @@ def environment(config: SiteConfig, globals_: dict) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        bytecode_cache=_COMPILED,
     )
     env.globals.update(globals_)
     return env
@@ -92,8 +114,11 @@ def template_digest(env: jinja2.Environment, name: str) -> bytes:
         seen.add(current)
         source, filename, _uptodate = env.loader.get_source(env, current)
         hasher.update(f"{current}\0{filename}\0".encode() + source.encode("utf-8") + b"\0")
-        pending += sorted(referenced for referenced in
-                          jinja2.meta.find_referenced_templates(
-                              env.parse(source, current, filename))
-                          if referenced is not None)
+        key = (current, filename, source)
+        if key not in _REFERENCES:  # parsed once per process and source
+            _REFERENCES[key] = sorted(
+                referenced for referenced in
+                jinja2.meta.find_referenced_templates(env.parse(source, current, filename))
+                if referenced is not None)
+        pending += _REFERENCES[key]
     return hasher.digest()

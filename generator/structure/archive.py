@@ -27,6 +27,8 @@ class Archive:
     by_month: dict[tuple[str, str], list[int]] = field(default_factory=lambda: defaultdict(list))
     cited_by: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     post_rank: list[int] = field(default_factory=list)  # index within its post's list
+    # post -> post_country(post), as far as asked: it reads every cable of the post.
+    countries: dict[str, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -48,6 +50,11 @@ class Archive:
 
     def post_country(self, origin: str) -> str:
         """The country a post is in: the country tag most of its cables carry."""
+        if origin not in self.countries:
+            self.countries[origin] = self._country(origin)
+        return self.countries[origin]
+
+    def _country(self, origin: str) -> str:
         counts: Counter[str] = Counter()
         for index in self.by_post[origin]:
             for code, kind, name in self.entries[index].tag_details:
@@ -172,6 +179,7 @@ def update_archive(archive: Archive, edited: list[CableEntry]) -> ArchiveChange 
         elif kind == "post":
             for rank, index in enumerate(archive.by_post[key]):  # type: ignore[index]
                 archive.post_rank[index] = rank
+            archive.countries.pop(key, None)  # type: ignore[call-overload]
     for index in positions:  # their neighbours now
         change.cables.update(_neighbour_positions(archive, index))
     return change

@@ -40,7 +40,7 @@ from generator.search.index import (
     write_shard,
 )
 from generator.search.state import IndexState, paths_digest, store_terms
-from generator.search.tiers import decode_tiers, encode_tiers, impacts, unvlq
+from generator.search.tiers import decode_tiers, encode_tiers, impacts, small_numbers, unvlq
 from generator.search.tokens import shard_key
 
 PATCH_LIMIT = 256  # more changed cables than this: index them all again, in parallel
@@ -144,11 +144,10 @@ def patch_index(output: StagedOutput, state: IndexState, documents: dict[int, Se
             if doc in documents:
                 records[doc % DOCS_PER_SHARD] = documents[doc].result
         output.write(path, index_json(records))
-    for path in old_files:
-        # The filter lists, origins.json and meta.json are written again by the caller.
-        if path not in replaced and not path.startswith("search/f/") and \
-                path not in ("search/meta.json", "search/origins.json"):
-            output.keep(path)
+    # The filter lists, origins.json and meta.json are written again by the caller.
+    output.keep_all(path for path in old_files if path not in replaced and
+                    not path.startswith("search/f/") and
+                    path not in ("search/meta.json", "search/origins.json"))
     locations = array(state.locations.typecode, state.locations)
     stored = store_terms(Path(state.folder), [documents[doc].terms for doc in changed.tolist()])
     for doc, location in zip(changed.tolist(), stored, strict=True):
@@ -160,22 +159,36 @@ def _splice(texts: list[str], doc: int, impact: int) -> list[str] | None:
     """A term's tiers with `doc`'s impact changed in place, when its posting stays in its tier
     (then no other posting moves: the usual case for the long tiers of common words); None
     when it moves to another tier."""
-    docs_of = [np.cumsum(unvlq(text.partition(".")[0])) for text in texts]
-    tier = next(number for number, docs in enumerate(docs_of) if doc in docs)
-    docs = np.concatenate(docs_of)
-    values = np.concatenate([unvlq(text.partition(".")[2]) for text in texts])
+    # One character an impact (they are below 32), so the impacts are read without decoding
+    # the doc numbers, which are most of the work: those of one tier are decoded, if possible.
+    gaps = [text.partition(".")[0] for text in texts]
+    impacts_of = [small_numbers(text.partition(".")[2]) for text in texts]
+    docs_of: list[np.ndarray | None] = [None] * len(texts)
+
+    def docs(tier: int) -> np.ndarray:
+        if docs_of[tier] is None:
+            docs_of[tier] = np.cumsum(unvlq(gaps[tier]))
+        return docs_of[tier]  # type: ignore[return-value]
+
+    tier = next(number for number in range(len(texts))
+                if np.any(docs(number) == doc))
+    at = int(np.searchsorted(docs(tier), doc))  # its place in its tier (doc order)
+    values = np.concatenate(impacts_of)
     # Its rank among the others (best impact first, ties to the newer cable) and that rank's
-    # tier, as encode_tiers ranks them.
-    others = docs != doc
-    rank = int(np.count_nonzero(others & ((values > impact) |
-                                          ((values == impact) & (docs > doc)))))
-    if int(np.searchsorted(np.cumsum(TIER_SIZES), rank, side="right")) != tier:
+    # tier, as encode_tiers ranks them: the ties are looked at only if the tier depends on it.
+    position = sum(len(impacts) for impacts in impacts_of[:tier]) + at
+    values[position] = 0  # not one of the others
+    better, tied = int(np.count_nonzero(values > impact)), int(np.count_nonzero(values == impact))
+    bounds = np.cumsum(TIER_SIZES)
+    if np.searchsorted(bounds, better, side="right") != \
+            np.searchsorted(bounds, better + tied, side="right"):
+        all_docs = np.concatenate([docs(number) for number in range(len(texts))])
+        better += int(np.count_nonzero((values == impact) & (all_docs > doc)))
+    if int(np.searchsorted(bounds, better, side="right")) != tier:
         return None
-    gaps, _, impacts_text = texts[tier].partition(".")
-    # One character an impact (they are below 32): the posting's is at its place in the tier.
-    at = int(np.searchsorted(docs_of[tier], doc))
+    impacts_text = texts[tier].partition(".")[2]
     spliced = list(texts)
-    spliced[tier] = f"{gaps}.{impacts_text[:at]}{ALPHABET[impact]}{impacts_text[at + 1:]}"
+    spliced[tier] = f"{gaps[tier]}.{impacts_text[:at]}{ALPHABET[impact]}{impacts_text[at + 1:]}"
     return spliced
 
 

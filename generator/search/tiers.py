@@ -121,6 +121,11 @@ def unvlq(text: str) -> np.ndarray:
     return numbers
 
 
+def small_numbers(text: str) -> np.ndarray:
+    """unvlq of numbers all below 32, such as impacts: one character each, no continuations."""
+    return _DIGIT_VALUES[np.frombuffer(text.encode("ascii"), np.uint8)]
+
+
 def vlq(numbers: np.ndarray) -> tuple[str, list[int]]:
     """encoding.encode of all `numbers` at once: the text, and where each number's
     characters start (one more offset at the end)."""

@@ -492,12 +492,14 @@ class BuildSession:
         self._unbuilt = set()
         return report
 
-    def save(self) -> None:
-        """Save the build cache, if the one saved is not the latest build's."""
+    def save(self, interrupted: Callable[[], bool] | None = None) -> None:
+        """Save the build cache, if the one saved is not the latest build's; given up as
+        soon as `interrupted()` says so (see BuildCache.save)."""
         memory = self._memory
         if memory is None or memory.cache is None or not memory.unsaved:
             return
-        memory.cache.save()
+        if not memory.cache.save(interrupted):
+            return
         memory.unsaved = False
         search_state = memory.cache.search
         prune_stores(memory.cache.path.parent, search_state.folder if search_state else None)

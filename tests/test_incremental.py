@@ -353,3 +353,21 @@ def test_entries_share_their_tags_posts_and_classifications(project: Path) -> No
     for entry in entries:
         for value in (*entry.tag_details, entry.tags, entry.origin, entry.classification):
             assert seen.setdefault(value, value) is value, value
+
+
+def test_a_cache_save_given_up_leaves_the_saved_cache_as_it_was(project: Path) -> None:
+    """gen serve saves its cache while no build is wanted, and gives up when one is."""
+    config = load_config(project)
+    builds = BUILDS[project]
+    if builds.session is not None:
+        builds.session.save()
+    folder, site = project / config.cache_dir, (project / config.output_dir).resolve()
+    saved = (folder / "state.pickle").read_bytes()
+    cache = BuildCache.load(folder, site)
+    cache.keys["planted"] = b"x"
+    asked = []
+    assert not cache.save(interrupted=lambda: asked.append(1) or len(asked) > 1)
+    assert (folder / "state.pickle").read_bytes() == saved
+    assert sorted(path.name for path in folder.iterdir() if path.is_file()) == ["state.pickle"]
+    assert cache.save() and "planted" in BuildCache.load(folder, site).keys
+    (folder / "state.pickle").write_bytes(saved)

@@ -37,13 +37,15 @@ class Rebuilder:
     Changes requested while a build runs are merged, and start exactly one follow-up build
     once it ends, however many arrive. `build(changes)` runs a build; `on_done(attempt,
     changes)` is called after each build (in the building thread) with the changes it covered;
-    `idle()`, if given, once no change has come for `idle_after` seconds after a build (for
-    work that can wait, such as saving the build cache).
+    `idle(wanted)`, if given, once no change has come for `idle_after` seconds after a build,
+    for work that can wait (saving the build cache); `wanted()` says whether a build is wanted
+    meanwhile, and so whether to give the work up.
     """
 
     def __init__(self, build: Callable[[list[str]], Attempt],
                  on_done: Callable[[Attempt, list[str]], None], *,
-                 idle: Callable[[], None] | None = None, idle_after: float = 5.0) -> None:
+                 idle: Callable[[Callable[[], bool]], None] | None = None,
+                 idle_after: float = 5.0) -> None:
         self.build = build
         self.on_done = on_done
         self.idle = idle
@@ -65,6 +67,9 @@ class Rebuilder:
             self._pending.update(changes)
             self._requested = True
             self._condition.notify()
+
+    def _wanted(self) -> bool:
+        return self._requested or self._stopping
 
     def stop(self, timeout: float | None = None) -> None:
         """Build no more; wait up to `timeout` seconds for a build in its thread to end."""
@@ -92,7 +97,7 @@ class Rebuilder:
             if idle:
                 self._idle_at = None
                 assert self.idle is not None
-                self.idle()
+                self.idle(self._wanted)
                 continue
             attempt = self.build(changes)
             self.builds += 1

@@ -207,13 +207,14 @@ class LiveSite:
 
     `build(changes)` runs one complete build (configuration read again) given the paths
     changed since the last (none for the first) and says how it went; `watched` is what to
-    watch until the first build names it (see watch.watched_paths); `save()`, if given, is
-    called when builds pause and before the server stops (to save the build cache).
+    watch until the first build names it (see watch.watched_paths); `save(interrupted)`, if
+    given, is called when builds pause (given up when `interrupted()`: a build is wanted) and
+    before the server stops, to save the build cache.
     """
 
     def __init__(self, build: Callable[[list[str]], Attempt], *, watched: Iterable[Path],
                  site_dir: Path | None, root: str = "/", out: TextIO | None = None,
-                 save: Callable[[], None] | None = None) -> None:
+                 save: Callable[[Callable[[], bool] | None], None] | None = None) -> None:
         self.out = out or sys.stderr
         self._build = build
         self._save = save
@@ -297,11 +298,11 @@ class LiveSite:
 
     # -- watcher and builder threads --------------------------------------------------------
 
-    def _save_now(self) -> None:
+    def _save_now(self, interrupted: Callable[[], bool] | None = None) -> None:
         if self._save is None:
             return
         try:
-            self._save()
+            self._save(interrupted)
         except OSError as error:  # the cache is only an optimisation: say so and go on
             self.say(f"could not save the build cache: {error}")
 

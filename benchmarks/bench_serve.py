@@ -15,8 +15,8 @@ editors save), and the script times
   new subject;
 
 and reads the server's log for the rebuild's own duration (the rest is the file watcher
-noticing the change: it scans the content folder, and reports a burst once a scan finds no
-further change). Prints a table and replaces its section of benchmarks/RESULTS.md.
+noticing the change, and ending the burst 0.2 s after its last event). Prints a table and
+replaces its section of benchmarks/RESULTS.md.
 
 Target: under 3 s from saving a cable to the browser showing it, at 251,287 cables.
 """

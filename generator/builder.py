@@ -6,6 +6,7 @@ share it); the staging folder is swapped in for site/ only when everything has s
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import re
@@ -42,14 +43,23 @@ from generator.render.templates import (
 from generator.render.timeline import timeline_svg
 from generator.search.index import (
     BUCKETS,
+    DOCS_PER_SHARD,
     ChunkIndexer,
     SearchDocument,
     analyse,
+    result_path,
     write_index,
     write_lists,
 )
 from generator.search.patch import changed_docs, patch_index
-from generator.search.state import IndexState, new_store, paths_digest, prune_stores
+from generator.search.state import (
+    IndexState,
+    Location,
+    StoredTerms,
+    new_store,
+    paths_digest,
+    prune_stores,
+)
 from generator.structure.archive import Archive, ArchiveChange, build_archive, update_archive
 from generator.structure.pages import (
     CableEntry,
@@ -268,17 +278,18 @@ def _unchanged(path: str, key: bytes) -> bool:
     return _worker["cached_keys"].get(path) == key
 
 
-def _render_cables(chunk: list[int]) -> tuple[int, int, tuple[list, list], list, list] | str:
+def _render_cables(chunk: list[int]
+                   ) -> tuple[int, int, int, tuple[list, list], list, list] | str:
     """Render the cable pages whose inputs changed, and (when the search index is made again)
-    index every cable of the chunk; returns (pages, pages rendered, (search lengths, term store
-    locations), page keys, output records), or an error."""
+    index every cable of the chunk; returns (pages, pages rendered, cables analysed for the
+    index, (search lengths, term store locations), page keys, output records), or an error."""
     site: SiteContext = _worker["site"]
     output: StagedOutput = _worker["output"]
     content_dir: Path = _worker["content_dir"]
     page_key: bytes = _worker["template_keys"]["cable.html"]
     term_store = _worker["term_store"]
     indexer = ChunkIndexer(chunk[0], term_store) if term_store is not None else None
-    rendered = 0
+    rendered = analysed = 0
     keys = []
     for index in chunk:
         entry = site.archive.entries[index]
@@ -287,8 +298,11 @@ def _render_cables(chunk: list[int]) -> tuple[int, int, tuple[list, list], list,
         key = digest(page_key, entry.digest, site.cable_dependencies(index))
         keys.append((file, key))
         unchanged = _unchanged(file, key)
-        if unchanged and indexer is None:
+        stored = _stored_analysis(index, entry) if unchanged and indexer is not None else None
+        if unchanged and (indexer is None or stored is not None):
             output.keep(file)
+            if indexer is not None:
+                indexer.add(*stored)  # type: ignore[misc]
             continue
         try:
             matter, markdown_body = _load_page(entry)
@@ -306,8 +320,31 @@ def _render_cables(chunk: list[int]) -> tuple[int, int, tuple[list, list], list,
             return f"{error} (while rendering {content_dir / entry.path})"
         if indexer is not None:
             indexer.add(_analyse(site, index, path, body_html))
+            analysed += 1
     indexed = indexer.write(output) if indexer is not None else ([], [])
-    return len(chunk), rendered, indexed, keys, output.take_records()
+    return len(chunk), rendered, analysed, indexed, keys, output.take_records()
+
+
+def _stored_analysis(index: int, entry: CableEntry) -> tuple[SearchDocument, Location] | None:
+    """The search analysis of an unchanged cable as the last indexing made it (its terms
+    in the term store, its result data in site/), and where its terms are stored; None when
+    there is none (a new or edited cable, or no index to reuse)."""
+    reuse = _worker["reuse"]
+    if reuse is None:
+        return None
+    state, docs_by_digest, stored_terms = reuse
+    old = docs_by_digest.get(entry.digest)
+    if old is None:
+        return None
+    shard = old // DOCS_PER_SHARD
+    if _worker.get("results", (None,))[0] != shard:  # consecutive cables share shards
+        site_dir: Path = _worker["output"].target
+        _worker["results"] = (shard, json.loads(
+            (site_dir / result_path(shard)).read_text(encoding="utf-8")))
+    location = state.location(old)
+    document = SearchDocument(index, stored_terms.terms(location), state.lengths[old],
+                              _worker["results"][1][old % DOCS_PER_SHARD])
+    return document, location
 
 
 def _analyse(site: SiteContext, index: int, path: str, body_html: str) -> SearchDocument:
@@ -582,19 +619,28 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
         entry_digests = b"".join(entry.digest for entry in archive.entries)
         content_key = digest(base, entry_digests)
         groups = _FileGroups(cache.groups if previous is not None else {}, output)
-        # term_store: where the cable pass puts the terms of the cables it indexes, if it does.
+        # term_store: where the cable pass puts the terms of the cables it indexes, if it does;
+        # reuse: the last index's analyses, for the cables it indexes that have not changed.
         _worker.update(site=site, output=output, content_dir=content_dir, env=env,
-                       cached_keys=cache.keys, template_keys=template_keys, term_store=None)
+                       cached_keys=cache.keys, template_keys=template_keys, term_store=None,
+                       reuse=None)
         search_state = cache.search
         patched = None  # (search state, cables) when their changes were patched in
         if not config.pages["search"]:
             search_state = None
         elif not groups.keep("search", content_key):
             patched = _patch_search(site, output, search_state, groups, base, entry_digests)
-            if patched is None:
-                _worker["term_store"] = new_store(cache_dir)
-            else:
+            if patched is not None:
                 search_state, _changed = patched
+            elif _reusable(search_state, groups, base):
+                # Cables added or removed: every doc id moves, so the index is made again,
+                # but from the analyses of the cables that did not change (their terms stay
+                # in the store, whose records are appended to).
+                _worker["term_store"] = Path(search_state.folder)
+                _worker["reuse"] = (search_state, search_state.docs_by_digest(),
+                                    StoredTerms(search_state.folder))
+            else:
+                _worker["term_store"] = new_store(cache_dir)
         # Only the pages the change touches need their keys worked out, when the others'
         # keys are known to be the last build's (same templates, config and code).
         if change is None or previous is None or memory is None or \
@@ -617,12 +663,15 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
             keys.update({file: cache.keys[file] for file in unchanged})
             output.keep_all(unchanged)
             bar.advance(len(unchanged))
+        analysed = 0
         for result in map_chunks(_render_cables, chunks(cable_work, CHUNK),
                                  _jobs_for(len(cable_work), jobs)):
             if isinstance(result, str):
                 raise BuildError(result)
-            done, chunk_rendered, (lengths, locations), chunk_keys, chunk_records = result
+            (done, chunk_rendered, chunk_analysed, (lengths, locations), chunk_keys,
+             chunk_records) = result
             rendered += chunk_rendered
+            analysed += chunk_analysed
             search_lengths.extend(lengths)
             term_locations.extend(chain.from_iterable(locations))
             keys.update(chunk_keys)
@@ -722,7 +771,7 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
         cache.groups = groups.made
         cache.search = search_state
     seconds = (datetime.now(UTC) - started).total_seconds()
-    indexed = len(archive) if term_store is not None else len(patched[1]) if patched else 0
+    indexed = analysed if term_store is not None else len(patched[1]) if patched else 0
     report = BuildReport(cables=len(archive), pages=pages, seconds=seconds, rendered=rendered,
                          changed=changed, removed=removed, incremental=previous is not None,
                          indexed=indexed, checked=len(cable_work) + len(list_work))
@@ -754,6 +803,13 @@ def _update_archive(memory: _Memory | None, entries: list[CableEntry], read: lis
             edited.append(entry)
     change = update_archive(archive, edited)
     return (archive, change) if change is not None else (None, None)
+
+
+def _reusable(state: IndexState | None, groups: _FileGroups, base: bytes) -> bool:
+    """Whether the index in site/ was made by this code and config from `state`."""
+    last = groups.last.get("search")
+    return state is not None and last is not None and state.key == last[0] and \
+        state.base == base and Path(state.folder).is_dir()
 
 
 def _patch_search(site: SiteContext, output: StagedOutput, state: IndexState | None,

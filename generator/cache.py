@@ -19,6 +19,7 @@ and saved after, so a build interrupted in between leaves no cache: the next bui
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import os
@@ -46,8 +47,10 @@ def digest(*parts: Any) -> bytes:
     return hasher.digest()
 
 
+@functools.cache
 def code_digest() -> bytes:
-    """gen's own version and code: a new gen re-renders everything."""
+    """gen's own version and code: a new gen re-renders everything. That of the code this
+    process loaded: `gen serve` runs on with its code, whatever happens to the files."""
     hasher = hashlib.blake2b(digest_size=16)
     hasher.update(generator.__version__.encode())
     for path in sorted(_GENERATOR_DIR.rglob("*")):

@@ -216,13 +216,16 @@ def test_add_and_remove_cables(project: Path, tmp_path: Path) -> None:
     added.write_text(source.read_text(encoding="utf-8").replace(
         "reference_id: 07TASHKENT477", "reference_id: 07TASHKENT9999"), encoding="utf-8")
     report = assert_same_as_clean(project, tmp_path)
-    assert report.indexed == report.cables  # doc ids moved: everything indexed again
+    # Doc ids moved: the index is made again, but only the new cable and the pages that show
+    # it (re-rendered anyway) are analysed; the others' analyses are the last index's.
+    assert 1 <= report.indexed < 40, report
     assert next((project / "site" / "cable").rglob("07TASHKENT9999.html"))
     added.unlink()
     removed = sorted(pages(project).values())[-1]
     removed.unlink()
     report = assert_same_as_clean(project, tmp_path)
     assert report.removed >= 2
+    assert report.indexed < 40, report
     assert not list((project / "site" / "cable").rglob(f"{removed.stem}.html"))
 
 
@@ -239,12 +242,14 @@ def test_edit_words_in_and_out_of_the_search_index(project: Path, tmp_path: Path
     assert shard["zyxwvutania"][0] == 1
 
 
-def test_a_change_that_moves_the_average_length_indexes_everything(project: Path,
-                                                                   tmp_path: Path) -> None:
+def test_a_change_that_moves_the_average_length_makes_the_index_again(project: Path,
+                                                                      tmp_path: Path) -> None:
+    """Every impact changes: the index cannot be patched, and is made again (from the last
+    index's analyses of the other cables: they do not depend on the average)."""
     path = sorted(pages(project).values())[20]
     edit(path, lambda t: t + "\n\nPadding words for the index. " * 20000)
     report = assert_same_as_clean(project, tmp_path)
-    assert report.indexed == report.cables
+    assert 1 <= report.indexed < 40, report
 
 
 def test_change_a_template_and_a_static_file(project: Path, tmp_path: Path) -> None:

@@ -120,16 +120,18 @@ class ChunkIndexer:
         self.term_store = term_store
         self.lengths: list[int] = []
         self.results: list[list] = []
-        self.terms: list[dict[str, int]] = []
+        # Each document's terms, to store, or where they are stored already.
+        self.terms: list[dict[str, int] | Location] = []
         # term -> postings packed as doc id << FREQUENCY_BITS | frequency: one int, one append
         self.postings: defaultdict[str, list[int]] = defaultdict(list)
 
-    def add(self, document: SearchDocument) -> None:
+    def add(self, document: SearchDocument, stored: Location | None = None) -> None:
+        """Index a document; `stored`: where its terms are in the term store already."""
         if document.doc_id != self.first_doc + len(self.lengths):
             raise ValueError("documents must be added in order")
         self.lengths.append(document.length)
         self.results.append(document.result)
-        self.terms.append(document.terms)
+        self.terms.append(document.terms if stored is None else stored)
         postings = self.postings
         base = document.doc_id << FREQUENCY_BITS
         for term, frequency in document.terms.items():
@@ -151,7 +153,10 @@ class ChunkIndexer:
             # One run file per bucket and process: no two processes append to the same file.
             with open(runs / f"{bucket}.{os.getpid()}", "ab") as run:
                 run.write(_RECORD.pack(self.first_doc, len(blob)) + blob)
-        return self.lengths, store_terms(self.term_store, self.terms)
+        new = iter(store_terms(self.term_store, [terms for terms in self.terms
+                                                 if isinstance(terms, dict)]))
+        return self.lengths, [next(new) if isinstance(terms, dict) else terms
+                              for terms in self.terms]
 
 
 def shard_path(key: str) -> str:

@@ -40,6 +40,8 @@ def new_store(cache_dir: Path) -> Path:
 def store_terms(folder: Path, documents: Sequence[dict[str, int]]) -> list[Location]:
     """Append the terms of some documents (term -> weighted frequency) to this process's file
     in `folder`, as one record; where each document's went."""
+    if not documents:
+        return []
     folder.mkdir(parents=True, exist_ok=True)
     # Frequencies fit: the index caps them at 65535 (index.MAX_FREQUENCY).
     records = [("\n".join(terms), array("H", terms.values())) for terms in documents]
@@ -51,13 +53,22 @@ def store_terms(folder: Path, documents: Sequence[dict[str, int]]) -> list[Locat
     return [(pid, offset, len(blob), position) for position in range(len(documents))]
 
 
-def stored_terms(folder: Path, location: Location) -> dict[str, int]:
-    store, offset, size, position = location
-    with open(folder / str(store), "rb") as file:
-        file.seek(offset)
-        records = pickle.loads(zlib.decompress(file.read(size)))
-    terms, frequencies = records[position]
-    return dict(zip(terms.split("\n"), frequencies, strict=True)) if terms else {}
+class StoredTerms:
+    """Documents' terms read back from a term store. The record last read is kept: the
+    documents of a chunk are stored, and read, together."""
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self._record: tuple[tuple[int, int], list] = ((-1, -1), [])
+
+    def terms(self, location: Location) -> dict[str, int]:
+        store, offset, size, position = location
+        if self._record[0] != (store, offset):
+            with open(self.folder / str(store), "rb") as file:
+                file.seek(offset)
+                self._record = ((store, offset), pickle.loads(zlib.decompress(file.read(size))))
+        terms, frequencies = self._record[1][position]
+        return dict(zip(terms.split("\n"), frequencies, strict=True)) if terms else {}
 
 
 def prune_stores(cache_dir: Path, keep: str | None) -> None:
@@ -88,4 +99,11 @@ class IndexState:
         return store, offset, size, position
 
     def terms(self, doc: int) -> dict[str, int]:
-        return stored_terms(Path(self.folder), self.location(doc))
+        return StoredTerms(self.folder).terms(self.location(doc))
+
+    def docs_by_digest(self) -> dict[bytes, int]:
+        """Each cable's doc id, by its file digest (cables have one each: a file names its
+        cable's reference ID, and no two cables share one)."""
+        size = len(self.entries) // max(len(self.lengths), 1)
+        return {self.entries[doc * size:(doc + 1) * size]: doc
+                for doc in range(len(self.lengths))}

@@ -567,7 +567,7 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
     theme_dirs(config)  # fail early on an unknown theme
     recover(target)  # finish applying an interrupted incremental build first
     if memory is not None and memory.cache is not None and \
-            memory.cache.path.parent == cache_dir:
+            memory.cache.path.parent == cache_dir and target.is_dir():
         cache = memory.cache
     else:
         # Not even loaded when it cannot serve: at 251k cables it is a few hundred MB.

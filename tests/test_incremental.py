@@ -328,6 +328,13 @@ def test_editor_lock_and_hidden_files_are_not_pages(project: Path, tmp_path: Pat
         lock.unlink()
 
 
+def test_a_deleted_site_is_built_again_whole(project: Path, tmp_path: Path) -> None:
+    shutil.rmtree(project / "site")
+    report = BUILDS[project].build()
+    assert not report.incremental and report.rendered == report.pages
+    assert tree(project / "site") == tree(clean_build(load_config(project), tmp_path))
+
+
 def test_folders_of_killed_builds_are_removed(project: Path) -> None:
     """A build killed outright (SIGKILL, out of memory) cannot clean up its staging and scratch
     folders; the next build removes them, and leaves a running build's alone."""

@@ -113,7 +113,7 @@ class StagedOutput:
             if previous.exists():
                 shutil.rmtree(previous)
             return
-        deleted = sorted(set(self.previous) - set(produced))
+        deleted = sorted(self.previous.keys() - produced.keys())
         temporary = self.journal.with_suffix(".tmp")
         temporary.write_text(json.dumps({"staging": str(self.staging), "delete": deleted}),
                              encoding="utf-8")

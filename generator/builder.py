@@ -198,9 +198,8 @@ def read_content(content_dir: Path, jobs: int, progress: Progress, cache: BuildC
     read: list[CableEntry] = []
     if to_read and cache.shared is None:
         cache.shared = SharedValues(entry for _m, _s, entry in cache.files.values() if entry)
-    # A few pages are read here: forking workers would cost more.
     for results in map_chunks(_load_entries, chunks(to_read, CHUNK),
-                              jobs if len(to_read) > CHUNK else 1):
+                              _jobs_for(len(to_read), jobs, alone=CHUNK)):
         for result in results:
             progress.advance()
             if isinstance(result, str):
@@ -234,7 +233,8 @@ def changed_pages(content_dir: Path, changes: Iterable[str]) -> set[str] | None:
     """The content pages (relative to `content_dir`) among changed paths; None when a change
     may concern pages in a way its path does not tell (a folder moved, say): then every page
     must be looked at. Paths outside content/cables do not concern pages."""
-    cables = os.path.join(content_dir, "cables", "")
+    prefix = os.path.join(content_dir, "")
+    cables = os.path.join(prefix, "cables", "")
     pages = set()
     for change in changes:
         # The folder's real path, not the file's: a page may be a symbolic link.
@@ -244,7 +244,7 @@ def changed_pages(content_dir: Path, changes: Iterable[str]) -> set[str] | None:
         if os.path.isdir(path) or not path.endswith(".md") or \
                 os.path.basename(path).startswith((".", "#")):
             return None
-        pages.add(path[len(os.path.join(content_dir, "")):])
+        pages.add(path[len(prefix):])
     return pages
 
 
@@ -298,11 +298,12 @@ def _render_cables(chunk: list[int]
         key = digest(page_key, entry.digest, site.cable_dependencies(index))
         keys.append((file, key))
         unchanged = _unchanged(file, key)
-        stored = _stored_analysis(index, entry) if unchanged and indexer is not None else None
-        if unchanged and (indexer is None or stored is not None):
+        if unchanged and indexer is None:
             output.keep(file)
-            if indexer is not None:
-                indexer.add(*stored)  # type: ignore[misc]
+            continue
+        if unchanged and (stored := _stored_analysis(index, entry)) is not None:
+            output.keep(file)
+            indexer.add(*stored)  # type: ignore[union-attr]
             continue
         try:
             matter, markdown_body = _load_page(entry)
@@ -779,10 +780,11 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
                            unsaved=not cache_current or (memory is not None and memory.unsaved))
 
 
-def _jobs_for(work: int, jobs: int) -> int:
-    """Worker processes for `work` pages: none for a few thousand pages or less (their keys
-    take less time than forking workers from a main process holding 251k cables)."""
-    return jobs if work > 20 * CHUNK else 1
+def _jobs_for(work: int, jobs: int, alone: int = 20 * CHUNK) -> int:
+    """Worker processes for `work` pages: none for `alone` pages or fewer, which take less
+    time than forking workers from a main process that may hold 251k cables (the default:
+    checking a page's key; reading a page costs more)."""
+    return jobs if work > alone else 1
 
 
 def _update_archive(memory: _Memory | None, entries: list[CableEntry], read: list[CableEntry],
@@ -848,8 +850,7 @@ class _FileGroups:
         last = self.last.get(name)
         if last is None:
             return False
-        for path in last[1]:
-            self.output.keep(path)
+        self.output.keep_all(last[1])
         self.made[name] = last
         return True
 

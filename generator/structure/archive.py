@@ -39,14 +39,19 @@ class Archive:
 
     def neighbours(self, index: int) -> tuple[CableEntry | None, CableEntry | None]:
         """The previous and next cable from the same post, by date."""
+        previous, following = self.neighbour_positions(index)
+        return (self.entries[previous] if previous is not None else None,
+                self.entries[following] if following is not None else None)
+
+    def neighbour_positions(self, index: int) -> tuple[int | None, int | None]:
+        """The positions of neighbours()."""
         origin = self.entries[index].origin
         if origin is None:
             return None, None
         members = self.by_post[origin]
         rank = self.post_rank[index]
-        previous = self.entries[members[rank - 1]] if rank > 0 else None
-        following = self.entries[members[rank + 1]] if rank + 1 < len(members) else None
-        return previous, following
+        return (members[rank - 1] if rank > 0 else None,
+                members[rank + 1] if rank + 1 < len(members) else None)
 
     def post_country(self, origin: str) -> str:
         """The country a post is in: the country tag most of its cables carry."""
@@ -151,10 +156,11 @@ def update_archive(archive: Archive, edited: list[CableEntry]) -> ArchiveChange 
     # Lists may change members, but none may appear or disappear (their URLs would change).
     indexes = {"tag": archive.by_tag, "post": archive.by_post,
                "classification": archive.by_classification}
+    lists = [(_lists_of(old), _lists_of(entry)) for old, entry in zip(olds, edited, strict=True)]
     sizes: Counter[tuple[str, object]] = Counter()
-    for old, entry in zip(olds, edited, strict=True):
-        sizes.update(dict.fromkeys(_lists_of(entry) - _lists_of(old), 1))
-        sizes.subtract(dict.fromkeys(_lists_of(old) - _lists_of(entry), 1))
+    for old_lists, new_lists in lists:
+        sizes.update(dict.fromkeys(new_lists - old_lists, 1))
+        sizes.subtract(dict.fromkeys(old_lists - new_lists, 1))
     for (kind, key), delta in sizes.items():
         members = indexes[kind].get(key)  # type: ignore[call-overload]
         if members is None or len(members) + delta <= 0:
@@ -162,10 +168,10 @@ def update_archive(archive: Archive, edited: list[CableEntry]) -> ArchiveChange 
 
     change = ArchiveChange(set(positions), set())
     for index in positions:  # before anything moves: the cables beside and citing them
-        change.cables.update(_neighbour_positions(archive, index))
+        change.cables.update(_beside(archive, index))
         change.cables.update(archive.cited_by.get(index, ()))
-    for index, old, entry in zip(positions, olds, edited, strict=True):
-        old_lists, new_lists = _lists_of(old), _lists_of(entry)
+    for index, old, entry, (old_lists, new_lists) in zip(positions, olds, edited, lists,
+                                                         strict=True):
         change.lists |= old_lists | new_lists | _dated_lists(entry)
         for kind, key in old_lists - new_lists:
             indexes[kind][key].remove(index)  # type: ignore[index]
@@ -181,16 +187,12 @@ def update_archive(archive: Archive, edited: list[CableEntry]) -> ArchiveChange 
                 archive.post_rank[index] = rank
             archive.countries.pop(key, None)  # type: ignore[call-overload]
     for index in positions:  # their neighbours now
-        change.cables.update(_neighbour_positions(archive, index))
+        change.cables.update(_beside(archive, index))
     return change
 
 
-def _neighbour_positions(archive: Archive, index: int) -> list[int]:
-    origin = archive.entries[index].origin
-    if origin is None:
-        return []
-    members, rank = archive.by_post[origin], archive.post_rank[index]
-    return members[max(0, rank - 1):rank] + members[rank + 1:rank + 2]
+def _beside(archive: Archive, index: int) -> list[int]:
+    return [position for position in archive.neighbour_positions(index) if position is not None]
 
 
 def _replace_citations(archive: Archive, index: int, old: tuple[str, ...],

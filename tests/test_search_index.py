@@ -197,9 +197,10 @@ def test_an_impact_changed_in_place_is_the_tiers_encoded_again(data: st.DataObje
     changed = data.draw(st.integers(0, count - 1))
     impact = data.draw(st.integers(1, tiers.IMPACT_SCALE))
     (before,) = tiers.encode_tiers(docs, values, np.array([count]))
+    old = int(values[changed])
     values[changed] = impact
     (after,) = tiers.encode_tiers(docs, values, np.array([count]))
-    spliced = _splice(before, int(docs[changed]), impact)
+    spliced = _splice(before, int(docs[changed]), old, impact)
 
     def tier_of(texts: list[str]) -> int:
         return next(number for number, text in enumerate(texts)
@@ -217,6 +218,6 @@ def test_an_impact_that_moves_its_posting_to_another_tier_is_not_changed_in_plac
     docs = np.arange(300, dtype=np.int64)
     (before,) = tiers.encode_tiers(docs, np.ones(300, np.int64), np.array([300]))
     assert len(before) == 2  # the oldest cables are past the first tier's 256
-    assert _splice(before, 0, tiers.IMPACT_SCALE) is None  # the best impact: first tier
+    assert _splice(before, 0, 1, tiers.IMPACT_SCALE) is None  # the best impact: first tier
     (after,) = tiers.encode_tiers(docs, np.where(docs == 299, 2, 1), np.array([300]))
-    assert _splice(before, 299, 2) == after  # the newest, best already: it stays
+    assert _splice(before, 299, 1, 2) == after  # the newest, best already: it stays

@@ -110,8 +110,8 @@ def patch_index(output: StagedOutput, state: IndexState, documents: dict[int, Se
                     replaced.add(tier_path(term, number))
                     texts.append((site / tier_path(term, number)).read_text("ascii"))
             if len(moves[term]) == 1 and None not in moves[term][0]:
-                doc, _old, impact = moves[term][0]
-                spliced_texts = _splice(texts, doc, impact)  # type: ignore[arg-type]
+                doc, old, impact = moves[term][0]
+                spliced_texts = _splice(texts, doc, old, impact)  # type: ignore[arg-type]
                 if spliced_texts is not None:
                     spliced[term] = (entries[term][0], spliced_texts)
                     continue
@@ -155,12 +155,14 @@ def patch_index(output: StagedOutput, state: IndexState, documents: dict[int, Se
     return replace(state, lengths=lengths, locations=locations)
 
 
-def _splice(texts: list[str], doc: int, impact: int) -> list[str] | None:
-    """A term's tiers with `doc`'s impact changed in place, when its posting stays in its tier
-    (then no other posting moves: the usual case for the long tiers of common words); None
-    when it moves to another tier."""
+def _splice(texts: list[str], doc: int, old: int, impact: int) -> list[str] | None:
+    """A term's tiers with `doc`'s impact changed in place from `old`, when its posting stays
+    in its tier (then no other posting moves: the usual case for the long tiers of common
+    words); None when it moves to another tier."""
     # One character an impact (they are below 32), so the impacts are read without decoding
-    # the doc numbers, which are most of the work: those of one tier are decoded, if possible.
+    # the doc numbers, which are most of the work: only the tiers that can hold the posting
+    # (those holding its old impact; tiers go from best to worst) have theirs decoded, and
+    # those holding its new one if its rank among equal impacts decides its tier.
     gaps = [text.partition(".")[0] for text in texts]
     impacts_of = [small_numbers(text.partition(".")[2]) for text in texts]
     docs_of: list[np.ndarray | None] = [None] * len(texts)
@@ -170,20 +172,23 @@ def _splice(texts: list[str], doc: int, impact: int) -> list[str] | None:
             docs_of[tier] = np.cumsum(unvlq(gaps[tier]))
         return docs_of[tier]  # type: ignore[return-value]
 
-    tier = next(number for number in range(len(texts))
-                if np.any(docs(number) == doc))
-    at = int(np.searchsorted(docs(tier), doc))  # its place in its tier (doc order)
+    def holds(tier: int, value: int) -> bool:
+        return bool(np.any(impacts_of[tier] == value))
+
+    tier, at = next((number, int(np.searchsorted(docs(number), doc)))
+                    for number in range(len(texts))
+                    if holds(number, old) and np.any(docs(number) == doc))
     values = np.concatenate(impacts_of)
     # Its rank among the others (best impact first, ties to the newer cable) and that rank's
-    # tier, as encode_tiers ranks them: the ties are looked at only if the tier depends on it.
+    # tier, as encode_tiers ranks them.
     position = sum(len(impacts) for impacts in impacts_of[:tier]) + at
     values[position] = 0  # not one of the others
     better, tied = int(np.count_nonzero(values > impact)), int(np.count_nonzero(values == impact))
     bounds = np.cumsum(TIER_SIZES)
     if np.searchsorted(bounds, better, side="right") != \
             np.searchsorted(bounds, better + tied, side="right"):
-        all_docs = np.concatenate([docs(number) for number in range(len(texts))])
-        better += int(np.count_nonzero((values == impact) & (all_docs > doc)))
+        better += sum(int(np.count_nonzero((impacts_of[number] == impact) & (docs(number) > doc)))
+                      for number in range(len(texts)) if holds(number, impact))
     if int(np.searchsorted(bounds, better, side="right")) != tier:
         return None
     impacts_text = texts[tier].partition(".")[2]

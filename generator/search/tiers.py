@@ -110,15 +110,15 @@ def unvlq(text: str) -> np.ndarray:
     if not text:
         return np.zeros(0, np.int64)
     digits = _DIGIT_VALUES[np.frombuffer(text.encode("ascii"), np.uint8)]
-    last = (digits & 32) == 0  # a number's last digit has no continuation bit
-    number_of = np.concatenate(([0], np.cumsum(last)[:-1]))
-    first_digit = np.concatenate(([0], np.flatnonzero(last)[:-1] + 1))
-    place = np.arange(len(digits)) - first_digit[number_of]
-    numbers = np.zeros(int(last.sum()), np.int64)
-    for shift in range(int(place.max()) + 1):
-        at = place == shift
-        numbers[number_of[at]] |= (digits[at] & 31) << (5 * shift)
-    return numbers
+    continued = (digits & 32) != 0  # a number's last digit has no continuation bit
+    if not continued.any():  # all below 32, as most doc gaps in the long tiers of common words
+        return digits
+    starts = np.empty(len(digits), bool)  # a number's first (least significant) digit
+    starts[0] = True
+    np.logical_not(continued[:-1], out=starts[1:])
+    index = np.arange(len(digits))
+    place = index - np.maximum.accumulate(np.where(starts, index, 0))
+    return np.add.reduceat((digits & 31) << (5 * place), np.flatnonzero(starts))
 
 
 def small_numbers(text: str) -> np.ndarray:

@@ -197,7 +197,7 @@ def read_content(content_dir: Path, jobs: int, progress: Progress, cache: BuildC
     errors: list[str] = []
     read: list[CableEntry] = []
     if to_read and cache.shared is None:
-        cache.shared = SharedValues(entry for _m, _s, entry in cache.files.values() if entry)
+        cache.shared = shared_values(cache)
     for results in map_chunks(_load_entries, chunks(to_read, CHUNK),
                               _jobs_for(len(to_read), jobs, alone=CHUNK)):
         for result in results:
@@ -227,6 +227,11 @@ def read_content(content_dir: Path, jobs: int, progress: Progress, cache: BuildC
         raise BuildError(f"{len(errors)} content page(s) cannot be built:\n{shown}{more}")
     cache.files = files
     return entries, read
+
+
+def shared_values(cache: BuildCache) -> SharedValues:
+    """The values of the cache's entries, for the entries read next to share."""
+    return SharedValues(entry for _mtime, _size, entry in cache.files.values() if entry)
 
 
 def changed_pages(content_dir: Path, changes: Iterable[str]) -> set[str] | None:
@@ -542,6 +547,18 @@ class BuildSession:
         search_state = memory.cache.search
         prune_stores(memory.cache.path.parent, search_state.folder if search_state else None)
 
+    def prepare(self) -> None:
+        """Work out now what the next build would otherwise work out first (gen serve calls it
+        while builds pause): the values shared with the pages it reads, and each post's
+        country, which the posts page shows (together ~1.4 s at 251k cables)."""
+        memory = self._memory
+        if memory is None or memory.cache is None or memory.archive is None:
+            return
+        if memory.cache.shared is None:
+            memory.cache.shared = shared_values(memory.cache)
+        for origin in memory.archive.by_post:
+            memory.archive.post_country(origin)
+
 
 def _output_dir(config: SiteConfig) -> Path:
     return (config.project_dir / config.output_dir).resolve()
@@ -684,8 +701,13 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
         pages = len(archive)
         bar = progress("list pages")
         list_work = []
+        if change is not None:  # the pages that show an edited cable, in lists not reshaped
+            showing = {(kind, key, site.page_showing(kind, key, index))
+                       for kind, key in change.lists - change.reshaped
+                       for index in change.edited}
         for kind, key, page in _list_pages(site):
-            if change is not None and (kind, key) not in change.lists:
+            if change is not None and (kind, key) not in change.reshaped and \
+                    (kind, key, page) not in showing:
                 path = site.list_path(kind, key, page)
                 file = site.urls.output_file(path) if path is not None else ""
                 if file in cache.keys:  # the same page as in the last build

@@ -38,7 +38,8 @@ def fixed_build_date(monkeypatch: pytest.MonkeyPatch) -> None:
 
 class Builds:
     """Builds of one project: each its own (`gen build`), or all in one session (`gen serve`),
-    which is given the paths changed since its last build, as gen serve's watcher finds them."""
+    which is given the paths changed since its last build, as gen serve's watcher finds them,
+    and prepares the next build after each."""
 
     def __init__(self, project: Path, in_session: bool) -> None:
         self.project = project
@@ -62,8 +63,10 @@ class Builds:
         before, self.files = self.files, now
         changes = None if before is None else sorted(
             path for path in now.keys() | before.keys() if now.get(path) != before.get(path))
-        return self.session.build(config, jobs=2, changes=changes,
-                                  **options)  # type: ignore[arg-type]
+        report = self.session.build(config, jobs=2, changes=changes,
+                                    **options)  # type: ignore[arg-type]
+        self.session.prepare()  # as gen serve does when builds pause
+        return report
 
     def restart(self) -> None:
         """A new session (after site/ was changed behind its back)."""
@@ -170,6 +173,28 @@ def test_change_a_subject(project: Path, tmp_path: Path) -> None:
         assert report.checked > 600, report
     citing_html = next((project / "site" / "cable").rglob(citing.stem + ".html"))
     assert "A &lt;b&gt;new&lt;/b&gt; subject" in citing_html.read_text(encoding="utf-8")
+
+
+def test_an_edit_in_place_checks_only_the_list_pages_showing_it(project: Path,
+                                                                  tmp_path: Path) -> None:
+    """Told what changed, a session checks one page of each list an edited cable stays in
+    (the one showing it), not every page of a list hundreds of pages long at 251k cables."""
+    matters = {path: front(path) for path in sorted(pages(project).values())}
+    tags = Counter(tag["code"] for matter in matters.values() for tag in matter["tags"])
+    biggest = max(sorted(tags), key=tags.__getitem__)
+    # Its oldest cable: on the last page of the tag's list, newest first.
+    path = min((path for path, matter in matters.items()
+                if biggest in {tag["code"] for tag in matter["tags"]}),
+               key=lambda path: (str(matters[path]["created"]), matters[path]["reference_id"]))
+    lists = len(matters[path]["tags"]) + 4  # and its post, classification, year, month
+    list_pages = len(list((project / "site" / "tag" / biggest).rglob("index.html")))
+    assert list_pages > 1, biggest
+    edit(path, lambda t: re.sub(r"(?m)^subject: .*$", "subject: Edited again", t, count=1))
+    report = assert_same_as_clean(project, tmp_path)
+    if BUILDS[project].session is not None:
+        # Its page and up to two neighbours and the cables citing or cited by it.
+        cables = 3 + len(matters[path].get("references") or []) + 5
+        assert report.checked <= lists + cables < lists + list_pages - 1 + cables, report
 
 
 def test_add_a_tag(project: Path, tmp_path: Path) -> None:

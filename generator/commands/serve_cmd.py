@@ -65,5 +65,6 @@ def run(args: argparse.Namespace) -> int:
         config = None  # the first build reports it, and the server waits for a fix
     site = LiveSite(build, watched=watched_paths(config, args.project, args.config),
                     site_dir=_site_dir(config) if config else None,
-                    root=config.root if config else "/", save=session.save)
+                    root=config.root if config else "/", save=session.save,
+                    prepare=session.prepare)
     return site.run(host=args.host, port=args.port, open_browser=args.open)

@@ -209,22 +209,25 @@ class LiveSite:
     changed since the last (none for the first) and says how it went; `watched` is what to
     watch until the first build names it (see watch.watched_paths); `save(interrupted)`, if
     given, is called when builds pause (given up when `interrupted()`: a build is wanted) and
-    before the server stops, to save the build cache.
+    before the server stops, to save the build cache; then `prepare()`, if given, when builds
+    pause, to work out ahead what the next build needs.
     """
 
     def __init__(self, build: Callable[[list[str]], Attempt], *, watched: Iterable[Path],
                  site_dir: Path | None, root: str = "/", out: TextIO | None = None,
-                 save: Callable[[Callable[[], bool] | None], None] | None = None) -> None:
+                 save: Callable[[Callable[[], bool] | None], None] | None = None,
+                 prepare: Callable[[], None] | None = None) -> None:
         self.out = out or sys.stderr
         self._build = build
         self._save = save
+        self._prepare = prepare
         has_site = site_dir is not None and (site_dir / "index.html").is_file()
         # Until the first build ends, a site left by an earlier build is served as it is.
         self.state = SiteState(site_dir=site_dir if has_site else None, root=root)
         self.watcher = TreeWatcher(self._changed)
         self.watcher.set_paths(watched, output_ignorer(site_dir) if site_dir else None)
         self.rebuilder = Rebuilder(self._run_build, self._built,
-                                   idle=self._save_now if save else None)
+                                   idle=self._idle if save or prepare else None)
         self.server = _Server(self, self.watcher)
         self.loop: IOLoop | None = None
 
@@ -297,6 +300,11 @@ class LiveSite:
         self.loop.close(all_fds=True)
 
     # -- watcher and builder threads --------------------------------------------------------
+
+    def _idle(self, interrupted: Callable[[], bool]) -> None:
+        self._save_now(interrupted)
+        if self._prepare is not None and not interrupted():
+            self._prepare()
 
     def _save_now(self, interrupted: Callable[[], bool] | None = None) -> None:
         if self._save is None:

@@ -6,6 +6,7 @@ except the index pages (all tags, all posts), which exist once per site.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -185,6 +186,14 @@ class SiteContext:
 
     def page_count(self, kind: str, key: Any) -> int:
         return max(1, ceil(len(self.members(kind, key)) / self.config.page_size))
+
+    def page_showing(self, kind: str, key: Any, index: int) -> int | None:
+        """The page of a list that shows the cable at `index`; None if it is not a member."""
+        members = self.members(kind, key)
+        rank = bisect.bisect_left(members, index)
+        if rank == len(members) or members[rank] != index:
+            return None
+        return (len(members) - 1 - rank) // self.config.page_size + 1  # newest first
 
     def list_context(self, kind: str, key: Any, page: int) -> dict[str, Any]:
         listing, pagination, chosen = self._list_frame(kind, key, page)

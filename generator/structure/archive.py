@@ -117,9 +117,13 @@ def build_archive(entries: list[CableEntry]) -> Archive:
 class ArchiveChange:
     """What editing some cables in place changed: the positions of the cables whose pages
     may show something new (the edited ones, those they cite and that cite them, their
-    neighbours in their posts) and the lists (kind, key) they were or are in."""
+    neighbours in their posts), the lists (kind, key) they were or are in, and of those the
+    ones `reshaped`: that gained or lost members, or their title. The pages of the others
+    change only where they show an `edited` cable."""
     cables: set[int]
     lists: set[tuple[str, object]]
+    edited: set[int]
+    reshaped: set[tuple[str, object]]
 
 
 def _lists_of(entry: CableEntry) -> set[tuple[str, object]]:
@@ -166,13 +170,14 @@ def update_archive(archive: Archive, edited: list[CableEntry]) -> ArchiveChange 
         if members is None or len(members) + delta <= 0:
             return None
 
-    change = ArchiveChange(set(positions), set())
+    change = ArchiveChange(set(positions), set(), set(positions), set())
     for index in positions:  # before anything moves: the cables beside and citing them
         change.cables.update(_beside(archive, index))
         change.cables.update(archive.cited_by.get(index, ()))
     for index, old, entry, (old_lists, new_lists) in zip(positions, olds, edited, lists,
                                                          strict=True):
         change.lists |= old_lists | new_lists | _dated_lists(entry)
+        change.reshaped |= old_lists ^ new_lists
         for kind, key in old_lists - new_lists:
             indexes[kind][key].remove(index)  # type: ignore[index]
         for kind, key in new_lists - old_lists:
@@ -181,7 +186,10 @@ def update_archive(archive: Archive, edited: list[CableEntry]) -> ArchiveChange 
         archive.entries[index] = entry
     for kind, key in change.lists:
         if kind == "tag":
-            archive.tag_info[key] = _tag_info(archive, key)  # type: ignore[index]
+            info = _tag_info(archive, key)  # type: ignore[arg-type]
+            if archive.tag_info[key] != info:  # type: ignore[index]
+                archive.tag_info[key] = info  # type: ignore[index]
+                change.reshaped.add((kind, key))
         elif kind == "post":
             for rank, index in enumerate(archive.by_post[key]):  # type: ignore[index]
                 archive.post_rank[index] = rank

@@ -488,7 +488,6 @@ class _Memory:
     content_dir: Path
     cache: BuildCache | None  # None once a build has begun to change site/
     archive: Archive | None = None  # of the cache's site/, None once a build has changed it
-    template_keys: dict[str, bytes] = field(default_factory=dict)
     cable_files: list[str] = field(default_factory=list)  # cable page files by position
     unsaved: bool = False  # the cache saved is not this one (or none is)
 
@@ -661,8 +660,8 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
                 _worker["term_store"] = new_store(cache_dir)
         # Only the pages the change touches need their keys worked out, when the others'
         # keys are known to be the last build's (same templates, config and code).
-        if change is None or previous is None or memory is None or \
-                memory.template_keys != template_keys or _worker["term_store"] is not None:
+        if change is None or previous is None or cache.template_keys != template_keys or \
+                _worker["term_store"] is not None:
             change = None
         keys: dict[str, bytes] = {}  # page -> render key
         digests: dict[str, bytes] = {}  # every file produced -> digest of its bytes
@@ -675,7 +674,9 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
             cable_work: Iterable[int] = range(len(archive))
             cable_files: list[str] = []
         else:
-            cable_work, cable_files = sorted(change.cables), memory.cable_files
+            cable_work = sorted(change.cables)
+            cable_files = memory.cable_files if memory is not None else [
+                site.urls.output_file(site.cable_path(entry)) for entry in archive.entries]
             unchanged = [file for index, file in enumerate(cable_files)
                          if index not in change.cables]
             keys.update({file: cache.keys[file] for file in unchanged})
@@ -793,12 +794,13 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
         cache.keys, cache.digests = keys, digests
         cache.groups = groups.made
         cache.search = search_state
+        cache.template_keys = template_keys
     seconds = (datetime.now(UTC) - started).total_seconds()
     indexed = analysed if term_store is not None else len(patched[1]) if patched else 0
     report = BuildReport(cables=len(archive), pages=pages, seconds=seconds, rendered=rendered,
                          changed=changed, removed=removed, incremental=previous is not None,
                          indexed=indexed, checked=len(cable_work) + len(list_work))
-    return report, _Memory(target, content_dir, cache, archive, template_keys, cable_files,
+    return report, _Memory(target, content_dir, cache, archive, cable_files,
                            unsaved=not cache_current or (memory is not None and memory.unsaved))
 
 
@@ -813,19 +815,23 @@ def _update_archive(memory: _Memory | None, entries: list[CableEntry], read: lis
                     files_before: dict, files: dict) -> tuple[Archive | None, ArchiveChange | None]:
     """The last build's archive with the pages read since put in (and what that changed),
     when they only edit cables in place (see update_archive); else (None, None): the archive
-    must be built anew."""
-    archive = memory.archive if memory is not None else None
-    if archive is None or len(files) != len(files_before) or len(entries) != len(archive):
+    must be built anew. The last archive is the session's or, in a new process, made again
+    from the cache's entries (as long as making the new one)."""
+    if len(files) != len(files_before) or any(
+            files_before.get(entry.path) is None or files_before[entry.path][2] is None
+            for entry in read):
         return None, None
-    memory.archive = None  # changed from here on: no longer the archive of the cache's site
-    edited = []
-    for entry in read:
-        before = files_before.get(entry.path)
-        if before is None or before[2] is None:
-            return None, None
-        if before[2].digest != entry.digest:
-            edited.append(entry)
-    change = update_archive(archive, edited)
+    if memory is not None:
+        archive = memory.archive
+        memory.archive = None  # changed from here on: no longer the archive of the cache's site
+    else:
+        with long_lived():
+            archive = build_archive([entry for _mtime, _size, entry in files_before.values()
+                                     if entry is not None])
+    if archive is None or len(entries) != len(archive):
+        return None, None
+    change = update_archive(archive, [entry for entry in read
+                                      if files_before[entry.path][2].digest != entry.digest])
     return (archive, change) if change is not None else (None, None)
 
 

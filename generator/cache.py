@@ -12,6 +12,8 @@ read and wrote, so that the next one redoes only what changed.
   feeds, the sitemap, the index pages) -> (the key of those inputs, the files made): when the
   key is unchanged, the files are kept without even computing what they would hold.
 - `search`: what the search index in site/ was made from (search/state.py), to patch it.
+- `template_keys`: each page template's key (with the config and gen's code): while they are
+  the same, a page the content did not touch keeps its key without being looked at.
 
 The cache describes the site/ it was saved with. It is removed before a build changes site/
 and saved after, so a build interrupted in between leaves no cache: the next build is full.
@@ -33,7 +35,7 @@ import generator
 from generator.heap import long_lived
 from generator.parallel import chunks
 
-FORMAT = 5
+FORMAT = 6
 BATCH = 10_000  # cache records per pickle
 _GENERATOR_DIR = Path(generator.__file__).resolve().parent
 
@@ -69,6 +71,7 @@ class BuildCache:
     groups: dict[str, tuple[bytes, list[str]]] = field(default_factory=dict)
     site: str | None = None  # the output folder the cache describes
     search: Any = None  # search.state.IndexState (which imports this module)
+    template_keys: dict[str, bytes] = field(default_factory=dict)
     # Not saved: the tags, posts and classifications of `files`' entries, one object each, for
     # the entries read next to share (structure.pages.SharedValues); made when first needed.
     shared: Any = None
@@ -92,7 +95,7 @@ class BuildCache:
                     for _ in range(count):
                         tables[name].update(pickle.load(file))
             return cls(path, tables["files"], tables["keys"], tables["digests"],
-                       header["groups"], str(site), header["search"])
+                       header["groups"], str(site), header["search"], header["template_keys"])
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError,
                 TypeError, ValueError, ImportError):
             return cls.empty(folder, site)
@@ -112,7 +115,7 @@ class BuildCache:
         try:
             with open(temporary, "wb") as file:
                 pickle.dump({"format": FORMAT, "site": self.site, "groups": self.groups,
-                             "search": self.search,
+                             "search": self.search, "template_keys": self.template_keys,
                              "batches": [(name, math.ceil(len(table) / BATCH))
                                          for name, table in tables]},
                             file, protocol=pickle.HIGHEST_PROTOCOL)

@@ -15,8 +15,10 @@ read and wrote, so that the next one redoes only what changed.
 - `template_keys`: each page template's key (with the config and gen's code): while they are
   the same, a page the content did not touch keeps its key without being looked at.
 
-The cache describes the site/ it was saved with. It is removed before a build changes site/
-and saved after, so a build interrupted in between leaves no cache: the next build is full.
+The cache describes the site/ it was saved with. Its header (state.pickle) is removed before a
+build changes site/ and saved after, so a build interrupted in between leaves no cache: the
+next build is full. The header names the files holding the tables: the whole tables as some
+build saved them, then the changes each later save made to them (see BuildCache.save).
 """
 
 from __future__ import annotations
@@ -26,16 +28,17 @@ import hashlib
 import math
 import os
 import pickle
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import generator
 from generator.heap import long_lived
 from generator.parallel import chunks
 
-FORMAT = 6
+FORMAT = 7
 BATCH = 10_000  # cache records per pickle
 _GENERATOR_DIR = Path(generator.__file__).resolve().parent
 
@@ -62,9 +65,12 @@ def code_digest() -> bytes:
     return hasher.digest()
 
 
+TABLES = ("files", "keys", "digests")
+
+
 @dataclass
 class BuildCache:
-    path: Path
+    path: Path  # the cache's header; without it, there is no cache
     files: dict[str, tuple[int, int, Any]] = field(default_factory=dict)
     keys: dict[str, bytes] = field(default_factory=dict)
     digests: dict[str, bytes] = field(default_factory=dict)
@@ -75,6 +81,11 @@ class BuildCache:
     # Not saved: the tags, posts and classifications of `files`' entries, one object each, for
     # the entries read next to share (structure.pages.SharedValues); made when first needed.
     shared: Any = None
+    # Not saved: the table files the header names (a whole one, then changes to it), and the
+    # tables as they hold them, so that the next save writes only what changed since.
+    _parts: list[str] = field(default_factory=list, repr=False)
+    _saved: dict[str, dict] | None = field(default=None, repr=False)
+    _part_records: int = field(default=0, repr=False)  # records in the parts after the first
 
     @classmethod
     def empty(cls, folder: Path, site: Path) -> BuildCache:
@@ -84,18 +95,24 @@ class BuildCache:
     def load(cls, folder: Path, site: Path) -> BuildCache:
         """The cache of the last build into `site`, or an empty one (none, another format,
         another output folder, or unreadable: a cache is only ever an optimisation)."""
-        path = cls.empty(folder, site).path
+        cache = cls.empty(folder, site)
         try:
-            with open(path, "rb") as file, long_lived():
+            with open(cache.path, "rb") as file:
                 header = pickle.load(file)
-                if header.get("format") != FORMAT or header.get("site") != str(site):
-                    return cls.empty(folder, site)
-                tables: dict[str, dict] = {"files": {}, "keys": {}, "digests": {}}
-                for name, count in header["batches"]:
-                    for _ in range(count):
-                        tables[name].update(pickle.load(file))
-            return cls(path, tables["files"], tables["keys"], tables["digests"],
-                       header["groups"], str(site), header["search"], header["template_keys"])
+            if header.get("format") != FORMAT or header.get("site") != str(site):
+                return cache
+            tables: dict[str, dict] = {name: {} for name in TABLES}
+            with long_lived():
+                for number, part in enumerate(header["parts"]):
+                    records = _read_part(folder / part, tables)
+                    if number:
+                        cache._part_records += records
+            cache.files, cache.keys, cache.digests = (tables[name] for name in TABLES)
+            cache.groups, cache.search = header["groups"], header["search"]
+            cache.template_keys = header["template_keys"]
+            cache._parts = header["parts"]
+            cache._saved = {name: dict(table) for name, table in tables.items()}
+            return cache
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError,
                 TypeError, ValueError, ImportError):
             return cls.empty(folder, site)
@@ -105,26 +122,91 @@ class BuildCache:
         self.path.unlink(missing_ok=True)
 
     def save(self, interrupted: Callable[[], bool] | None = None) -> bool:
-        """Written in batches, each pickled on its own: one pickle of everything would keep a
-        memo entry for each of its millions of objects (~0.6 GB at 251k cables). Given up
-        (nothing saved) as soon as `interrupted()` says so between batches (gen serve saves
-        while no build is wanted: ~3 s at 251k); whether it was saved."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-        tables = (("files", self.files), ("keys", self.keys), ("digests", self.digests))
+        """Save the cache; given up (nothing saved) as soon as `interrupted()` says so
+        between batches (gen serve saves while no build is wanted); whether it was saved.
+
+        What changed since the tables were loaded or last saved is written as a part of its
+        own, named by the header after the others: writing all of them takes ~3 s at 251k
+        cables. All are written again, as one part, once the changes hold an eighth as many
+        records as the whole (the next load would read them all) or make 16 parts."""
+        folder = self.path.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        tables = {"files": self.files, "keys": self.keys, "digests": self.digests}
+        whole = sum(map(len, tables.values()))
+        changes = _changes(self._saved, tables) if self._saved is not None else None
+        if changes is not None:
+            records = sum(len(changed) + len(removed) for changed, removed in changes.values())
+            if self._part_records + records > whole / 8 or len(self._parts) >= 16:
+                changes = None
+        part = f"tables-{os.getpid()}-{uuid.uuid4().hex[:12]}.pickle"
         try:
-            with open(temporary, "wb") as file:
-                pickle.dump({"format": FORMAT, "site": self.site, "groups": self.groups,
-                             "search": self.search, "template_keys": self.template_keys,
-                             "batches": [(name, math.ceil(len(table) / BATCH))
-                                         for name, table in tables]},
-                            file, protocol=pickle.HIGHEST_PROTOCOL)
-                for _name, table in tables:
-                    for batch in chunks(table.items(), BATCH):
-                        if interrupted is not None and interrupted():
-                            return False
-                        pickle.dump(dict(batch), file, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.path)
-            return True
-        finally:
-            temporary.unlink(missing_ok=True)
+            with open(folder / part, "wb") as file:
+                if changes is None:
+                    written = _write_part(file, {name: (table, []) for name, table
+                                                 in tables.items()}, interrupted)
+                else:
+                    written = _write_part(file, changes, interrupted)
+            if not written:
+                (folder / part).unlink(missing_ok=True)
+                return False
+            parts = [part] if changes is None else [*self._parts, part]
+            temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
+            try:
+                with open(temporary, "wb") as file:
+                    pickle.dump({"format": FORMAT, "site": self.site, "groups": self.groups,
+                                 "search": self.search, "template_keys": self.template_keys,
+                                 "parts": parts}, file, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(temporary, self.path)
+            finally:
+                temporary.unlink(missing_ok=True)
+        except BaseException:
+            (folder / part).unlink(missing_ok=True)
+            raise
+        self._part_records = 0 if changes is None else self._part_records + records
+        self._parts = parts
+        self._saved = {name: dict(table) for name, table in tables.items()}
+        for old in folder.glob("tables-*.pickle"):  # parts no header names any more
+            if old.name not in parts:
+                old.unlink(missing_ok=True)
+        return True
+
+
+def _changes(saved: dict[str, dict], tables: dict[str, dict]
+             ) -> dict[str, tuple[dict, list]]:
+    """Each table's records new or changed since `saved`, and the keys it no longer has."""
+    missing = object()
+    return {name: ({key: value for key, value in table.items()
+                    if saved[name].get(key, missing) != value},
+                   list(saved[name].keys() - table.keys()))
+            for name, table in tables.items()}
+
+
+def _write_part(file: BinaryIO, tables: dict[str, tuple[dict, list]],
+                interrupted: Callable[[], bool] | None) -> bool:
+    """Records in batches, each pickled on its own: one pickle of everything would keep a memo
+    entry for each of its millions of objects (~0.6 GB at 251k cables)."""
+    pickle.dump({"batches": [(name, math.ceil(len(changed) / BATCH), removed)
+                             for name, (changed, removed) in tables.items()]},
+                file, protocol=pickle.HIGHEST_PROTOCOL)
+    for changed, _removed in tables.values():
+        for batch in chunks(changed.items(), BATCH):
+            if interrupted is not None and interrupted():
+                return False
+            pickle.dump(dict(batch), file, protocol=pickle.HIGHEST_PROTOCOL)
+    return True
+
+
+def _read_part(path: Path, tables: dict[str, dict]) -> int:
+    """Apply a part to the tables; the number of records it holds."""
+    records = 0
+    with open(path, "rb") as file:
+        for name, count, removed in pickle.load(file)["batches"]:
+            table = tables[name]
+            for key in removed:
+                table.pop(key, None)
+            records += len(removed)
+            for _ in range(count):
+                batch = pickle.load(file)
+                table.update(batch)
+                records += len(batch)
+    return records

@@ -816,7 +816,7 @@ def _update_archive(memory: _Memory | None, entries: list[CableEntry], read: lis
     """The last build's archive with the pages read since put in (and what that changed),
     when they only edit cables in place (see update_archive); else (None, None): the archive
     must be built anew. The last archive is the session's or, in a new process, made again
-    from the cache's entries (as long as making the new one)."""
+    from the cache's entries (no dearer than making the new one, which it then replaces)."""
     if len(files) != len(files_before) or any(
             files_before.get(entry.path) is None or files_before[entry.path][2] is None
             for entry in read):

@@ -357,6 +357,28 @@ def test_a_deleted_site_is_built_again_whole(project: Path, tmp_path: Path) -> N
     assert tree(project / "site") == tree(clean_build(load_config(project), tmp_path))
 
 
+@pytest.mark.parametrize("damage", ["a part missing", "a part cut short", "no header"])
+def test_a_damaged_cache_means_a_full_build(project: Path, tmp_path: Path, damage: str) -> None:
+    """A cache whose header names a part that is gone or cut short, or whose header is not
+    one: the next build (or gen serve's first) is a full one, never a failed or a wrong one."""
+    builds = BUILDS[project]
+    if builds.session is not None:
+        builds.session.save()
+    folder = project / load_config(project).cache_dir
+    parts = sorted(folder.glob("tables-*.pickle"), key=lambda path: path.stat().st_size)
+    if damage == "a part missing":
+        parts[0].unlink()
+    elif damage == "a part cut short":
+        parts[-1].write_bytes(parts[-1].read_bytes()[:1000])
+    else:
+        (folder / "state.pickle").write_bytes(b"not a cache")
+    if builds.session is not None:
+        builds.session, builds.files = BuildSession(), None  # gen serve started again
+    report = builds.build()
+    assert not report.incremental and report.rendered == report.pages
+    assert tree(project / "site") == tree(clean_build(load_config(project), tmp_path))
+
+
 def test_folders_of_killed_builds_are_removed(project: Path) -> None:
     """A build killed outright (SIGKILL, out of memory) cannot clean up its staging and scratch
     folders; the next build removes them, and leaves a running build's alone."""

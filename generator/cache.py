@@ -131,7 +131,7 @@ class BuildCache:
         records as the whole (the next load would read them all) or make 16 parts."""
         folder = self.path.parent
         folder.mkdir(parents=True, exist_ok=True)
-        tables = {"files": self.files, "keys": self.keys, "digests": self.digests}
+        tables = {name: getattr(self, name) for name in TABLES}
         whole = sum(map(len, tables.values()))
         changes = _changes(self._saved, tables) if self._saved is not None else None
         if changes is not None:

@@ -16,7 +16,8 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -68,10 +69,21 @@ class Builds:
         self.session.prepare()  # as gen serve does when builds pause
         return report
 
-    def restart(self) -> None:
-        """A new session (after site/ was changed behind its back)."""
+    def save(self) -> None:
+        """The session's cache saved, as gen serve saves it when builds pause (gen build's
+        builds save theirs)."""
+        if self.session is not None:
+            self.session.save()
+
+    def new_session(self) -> None:
+        """Start the session anew, as gen serve started again (gen build's builds: nothing)."""
         if self.session is not None:
             self.session, self.files = BuildSession(), None
+
+    def restart(self) -> None:
+        """A new session and its first build (after site/ was changed behind its back)."""
+        if self.session is not None:
+            self.new_session()
             self.build()
 
 
@@ -362,8 +374,7 @@ def test_a_damaged_cache_means_a_full_build(project: Path, tmp_path: Path, damag
     """A cache whose header names a part that is gone or cut short, or whose header is not
     one: the next build (or gen serve's first) is a full one, never a failed or a wrong one."""
     builds = BUILDS[project]
-    if builds.session is not None:
-        builds.session.save()
+    builds.save()
     folder = project / load_config(project).cache_dir
     parts = sorted(folder.glob("tables-*.pickle"), key=lambda path: path.stat().st_size)
     if damage == "a part missing":
@@ -372,8 +383,7 @@ def test_a_damaged_cache_means_a_full_build(project: Path, tmp_path: Path, damag
         parts[-1].write_bytes(parts[-1].read_bytes()[:1000])
     else:
         (folder / "state.pickle").write_bytes(b"not a cache")
-    if builds.session is not None:
-        builds.session, builds.files = BuildSession(), None  # gen serve started again
+    builds.new_session()
     report = builds.build()
     assert not report.incremental and report.rendered == report.pages
     assert tree(project / "site") == tree(clean_build(load_config(project), tmp_path))
@@ -399,8 +409,7 @@ def test_folders_of_killed_builds_are_removed(project: Path) -> None:
 def test_entries_share_their_tags_posts_and_classifications(project: Path) -> None:
     """The main process holds every entry (251k): equal tags, posts and classifications are
     one object each, as the build read them and as the cache it saved gives them back."""
-    if BUILDS[project].session is not None:
-        BUILDS[project].session.save()
+    BUILDS[project].save()
     config = load_config(project)
     cache = BuildCache.load(project / config.cache_dir, (project / config.output_dir).resolve())
     entries = [record[2] for record in cache.files.values()]
@@ -411,60 +420,64 @@ def test_entries_share_their_tags_posts_and_classifications(project: Path) -> No
             assert seen.setdefault(value, value) is value, value
 
 
+def cache_files(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
+
+
+@contextmanager
+def saved_cache(project: Path) -> Iterator[tuple[Path, Path, dict[str, bytes]]]:
+    """The project's saved cache: its folder, the site it describes and its files' bytes,
+    which are put back as they were afterwards."""
+    BUILDS[project].save()
+    config = load_config(project)
+    folder, site = project / config.cache_dir, (project / config.output_dir).resolve()
+    saved = cache_files(folder)
+    try:
+        yield folder, site, saved
+    finally:
+        for path in folder.iterdir():
+            if path.is_file():
+                path.unlink()
+        for name, data in saved.items():
+            (folder / name).write_bytes(data)
+
+
 def test_a_cache_save_given_up_leaves_the_saved_cache_as_it_was(project: Path) -> None:
     """gen serve saves its cache while no build is wanted, and gives up when one is."""
-    config = load_config(project)
-    builds = BUILDS[project]
-    if builds.session is not None:
-        builds.session.save()
-    folder, site = project / config.cache_dir, (project / config.output_dir).resolve()
-    saved = {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
-    cache = BuildCache.load(folder, site)
-    cache.keys["planted"] = b"x"
-    assert not cache.save(interrupted=lambda: True)  # the change alone
-    whole = BuildCache(cache.path, cache.files, cache.keys, cache.digests, cache.groups,
-                       cache.site, cache.search, cache.template_keys)  # never saved: all of it
-    asked = []
-    assert not whole.save(interrupted=lambda: asked.append(1) or len(asked) > 1)
-    assert {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()} == saved
-    assert cache.save() and "planted" in BuildCache.load(folder, site).keys
-    for path in folder.iterdir():
-        if path.is_file():
-            path.unlink()
-    for name, data in saved.items():
-        (folder / name).write_bytes(data)
+    with saved_cache(project) as (folder, site, saved):
+        cache = BuildCache.load(folder, site)
+        cache.keys["planted"] = b"x"
+        assert not cache.save(interrupted=lambda: True)  # the change alone
+        whole = BuildCache(cache.path, cache.files, cache.keys, cache.digests, cache.groups,
+                           cache.site, cache.search, cache.template_keys)  # never saved: all
+        asked = []
+        assert not whole.save(interrupted=lambda: asked.append(1) or len(asked) > 1)
+        assert cache_files(folder) == saved
+        assert cache.save() and "planted" in BuildCache.load(folder, site).keys
 
 
 def test_a_cache_save_writes_what_changed_and_all_of_it_now_and_then(project: Path) -> None:
     """The tables are saved as changes to the last saved ones (~3 s at 251k cables to save
     them all), until the changes grow to an eighth of the whole."""
-    config = load_config(project)
-    if BUILDS[project].session is not None:
-        BUILDS[project].session.save()
-    folder, site = project / config.cache_dir, (project / config.output_dir).resolve()
-    saved = {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
-    cache = BuildCache.load(folder, site)
-    whole = sum(map(len, (cache.files, cache.keys, cache.digests)))
-    parts = len(list(folder.glob("tables-*.pickle")))
-    removed = next(iter(cache.digests))
-    cache.digests = {path: digest for path, digest in cache.digests.items() if path != removed}
-    cache.keys = {**cache.keys, "planted": b"x"}
-    assert cache.save()
-    assert len(list(folder.glob("tables-*.pickle"))) == parts + 1
-    loaded = BuildCache.load(folder, site)
-    assert (loaded.files, loaded.keys, loaded.digests) == (cache.files, cache.keys,
-                                                           cache.digests)
-    counts = []
-    for number in range(whole // 8 // 50 + 1):  # 50 changes a save: soon all of it again
-        cache.keys = {**cache.keys, **{f"planted-{number}-{n}": b"y" for n in range(50)}}
+    with saved_cache(project) as (folder, site, _saved):
+        cache = BuildCache.load(folder, site)
+        whole = sum(map(len, (cache.files, cache.keys, cache.digests)))
+        parts = len(list(folder.glob("tables-*.pickle")))
+        removed = next(iter(cache.digests))
+        cache.digests = {path: digest for path, digest in cache.digests.items()
+                         if path != removed}
+        cache.keys = {**cache.keys, "planted": b"x"}
         assert cache.save()
-        counts.append(len(list(folder.glob("tables-*.pickle"))))
-    assert 1 in counts, counts
-    loaded = BuildCache.load(folder, site)
-    assert (loaded.files, loaded.keys, loaded.digests) == (cache.files, cache.keys,
-                                                           cache.digests)
-    for path in folder.iterdir():
-        if path.is_file():
-            path.unlink()
-    for name, data in saved.items():
-        (folder / name).write_bytes(data)
+        assert len(list(folder.glob("tables-*.pickle"))) == parts + 1
+        loaded = BuildCache.load(folder, site)
+        assert (loaded.files, loaded.keys, loaded.digests) == (cache.files, cache.keys,
+                                                               cache.digests)
+        counts = []
+        for number in range(whole // 8 // 50 + 1):  # 50 changes a save: soon all of it again
+            cache.keys = {**cache.keys, **{f"planted-{number}-{n}": b"y" for n in range(50)}}
+            assert cache.save()
+            counts.append(len(list(folder.glob("tables-*.pickle"))))
+        assert 1 in counts, counts
+        loaded = BuildCache.load(folder, site)
+        assert (loaded.files, loaded.keys, loaded.digests) == (cache.files, cache.keys,
+                                                               cache.digests)

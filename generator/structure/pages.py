@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,14 @@ class CableEntry:
     @property
     def date(self) -> str | None:
         return self.created[:10] if self.created else None
+
+    def __reduce__(self) -> tuple[type, tuple]:
+        # Unpickled by one call with its fields: half the time of the default (a setattr per
+        # field), which was 0.4 s of loading the build cache at 251k cables.
+        return CableEntry, _ENTRY_FIELDS(self)
+
+
+_ENTRY_FIELDS = attrgetter(*(field.name for field in fields(CableEntry)))
 
 
 def _front_matter_text(text: str, path: Path) -> str:

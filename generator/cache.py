@@ -171,10 +171,17 @@ def _changes(saved: dict[str, dict], tables: dict[str, dict]
              ) -> dict[str, tuple[dict, list]]:
     """Each table's records new or changed since `saved`, and the keys it no longer has."""
     missing = object()
-    return {name: ({key: value for key, value in table.items()
-                    if saved[name].get(key, missing) != value},
-                   list(saved[name].keys() - table.keys()))
-            for name, table in tables.items()}
+    changes = {}
+    for name, table in tables.items():
+        before = saved[name]
+        changed = {key: value for key, value in table.items()
+                   if before.get(key, missing) != value}
+        # Keys were removed only if fewer of the table's are old than `before` holds (looking
+        # for them costs 0.2 s at 251k cables, for an edit that removes none).
+        old_keys = len(table) - sum(1 for key in changed if key not in before)
+        changes[name] = (changed, list(before.keys() - table.keys())
+                         if old_keys < len(before) else [])
+    return changes
 
 
 def _write_part(file: BinaryIO, tables: dict[str, tuple[dict, list]],

@@ -603,7 +603,8 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
         entries, read = read_content(content_dir, jobs, progress("reading"), cache,
                                      output.scratch, unbuilt)
         urls = Urls(config)
-        archive, change = _update_archive(memory, entries, read, files_before, cache.files)
+        archive, change = _update_archive(memory, entries, read, files_before, cache.files,
+                                          cache.countries)
         if archive is None:
             with long_lived():
                 archive = build_archive(entries)
@@ -800,6 +801,7 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
         cache.groups = groups.made
         cache.search = search_state
         cache.template_keys = template_keys
+        cache.countries = dict(archive.countries)  # (the archive may change in a next build)
     seconds = (datetime.now(UTC) - started).total_seconds()
     indexed = analysed if term_store is not None else len(patched[1]) if patched else 0
     report = BuildReport(cables=len(archive), pages=pages, seconds=seconds, rendered=rendered,
@@ -817,11 +819,13 @@ def _jobs_for(work: int, jobs: int, alone: int = 20 * CHUNK) -> int:
 
 
 def _update_archive(memory: _Memory | None, entries: list[CableEntry], read: list[CableEntry],
-                    files_before: dict, files: dict) -> tuple[Archive | None, ArchiveChange | None]:
+                    files_before: dict, files: dict, countries: dict[str, str]
+                    ) -> tuple[Archive | None, ArchiveChange | None]:
     """The last build's archive with the pages read since put in (and what that changed),
     when they only edit cables in place (see update_archive); else (None, None): the archive
     must be built anew. The last archive is the session's or, in a new process, made again
-    from the cache's entries (no dearer than making the new one, which it then replaces)."""
+    from the cache's entries (no dearer than making the new one, which it then replaces),
+    with the post `countries` the cache kept."""
     if len(files) != len(files_before) or any(
             files_before.get(entry.path) is None or files_before[entry.path][2] is None
             for entry in read):
@@ -833,6 +837,7 @@ def _update_archive(memory: _Memory | None, entries: list[CableEntry], read: lis
         with long_lived():
             archive = build_archive([entry for _mtime, _size, entry in files_before.values()
                                      if entry is not None])
+        archive.countries.update(countries)
     if archive is None or len(entries) != len(archive):
         return None, None
     change = update_archive(archive, [entry for entry in read

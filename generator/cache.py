@@ -14,6 +14,8 @@ read and wrote, so that the next one redoes only what changed.
 - `search`: what the search index in site/ was made from (search/state.py), to patch it.
 - `template_keys`: each page template's key (with the config and gen's code): while they are
   the same, a page the content did not touch keeps its key without being looked at.
+- `countries`: each post's country as the last build worked it out (Archive.countries), for
+  the posts page; kept only for the same gen code (it names the countries).
 
 The cache describes the site/ it was saved with. Its header (state.pickle) is removed before a
 build changes site/ and saved after, so a build interrupted in between leaves no cache: the
@@ -38,7 +40,7 @@ import generator
 from generator.heap import long_lived
 from generator.parallel import chunks
 
-FORMAT = 7
+FORMAT = 8
 BATCH = 10_000  # cache records per pickle
 _GENERATOR_DIR = Path(generator.__file__).resolve().parent
 
@@ -78,6 +80,7 @@ class BuildCache:
     site: str | None = None  # the output folder the cache describes
     search: Any = None  # search.state.IndexState (which imports this module)
     template_keys: dict[str, bytes] = field(default_factory=dict)
+    countries: dict[str, str] = field(default_factory=dict)
     # Not saved: the tags, posts and classifications of `files`' entries, one object each, for
     # the entries read next to share (structure.pages.SharedValues); made when first needed.
     shared: Any = None
@@ -110,6 +113,8 @@ class BuildCache:
             cache.files, cache.keys, cache.digests = (tables[name] for name in TABLES)
             cache.groups, cache.search = header["groups"], header["search"]
             cache.template_keys = header["template_keys"]
+            if header["code"] == code_digest():
+                cache.countries = header["countries"]
             cache._parts = header["parts"]
             cache._saved = {name: dict(table) for name, table in tables.items()}
             return cache
@@ -151,6 +156,7 @@ class BuildCache:
             with open(temporary, "wb") as file:
                 pickle.dump({"format": FORMAT, "site": self.site, "groups": self.groups,
                              "search": self.search, "template_keys": self.template_keys,
+                             "code": code_digest(), "countries": self.countries,
                              "parts": parts}, file, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.path)
             saved = True

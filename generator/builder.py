@@ -826,9 +826,8 @@ def _update_archive(memory: _Memory | None, entries: list[CableEntry], read: lis
     must be built anew. The last archive is the session's or, in a new process, made again
     from the cache's entries (no dearer than making the new one, which it then replaces),
     with the post `countries` the cache kept."""
-    if len(files) != len(files_before) or any(
-            files_before.get(entry.path) is None or files_before[entry.path][2] is None
-            for entry in read):
+    olds = [files_before.get(entry.path, (0, 0, None))[2] for entry in read]  # as last built
+    if len(files) != len(files_before) or any(old is None for old in olds):
         return None, None
     if memory is not None:
         archive = memory.archive
@@ -840,8 +839,8 @@ def _update_archive(memory: _Memory | None, entries: list[CableEntry], read: lis
         archive.countries.update(countries)
     if archive is None or len(entries) != len(archive):
         return None, None
-    change = update_archive(archive, [entry for entry in read
-                                      if files_before[entry.path][2].digest != entry.digest])
+    change = update_archive(archive, [entry for entry, old in zip(read, olds, strict=True)
+                                      if old.digest != entry.digest])
     return (archive, change) if change is not None else (None, None)
 
 

@@ -28,7 +28,7 @@ from generator.cache import BuildCache, code_digest, digest
 from generator.config import SiteConfig
 from generator.heap import long_lived
 from generator.output import StagedOutput, recover
-from generator.parallel import chunks, map_chunks
+from generator.parallel import aside, chunks, map_chunks
 from generator.progress import Progress
 from generator.render.context import LIST_KINDS, PAGE_SWITCH, SiteContext
 from generator.render.feeds import atom_feed
@@ -65,11 +65,12 @@ from generator.structure.archive import Archive, ArchiveChange, build_archive, u
 from generator.structure.pages import (
     CableEntry,
     PageError,
+    PageStat,
     SharedValues,
-    find_pages,
     load_body,
     load_entry,
     load_page,
+    stat_pages,
 )
 from generator.structure.urls import Urls
 
@@ -154,13 +155,15 @@ def _load_page(entry: CableEntry) -> tuple[dict, str]:
 
 
 def read_content(content_dir: Path, jobs: int, progress: Progress, cache: BuildCache,
-                 scratch: Path, changed: Collection[str] | None = None
+                 scratch: Path, changed: Collection[str] | None = None,
+                 stats: list[PageStat] | None = None
                  ) -> tuple[list[CableEntry], list[CableEntry]]:
     """The entries of every content page, and those of the pages read. Pages whose
     modification time and size are those the cache saw are not read again; with `changed`
     (the pages changed since the cache was made, relative to the content folder), no other
-    page is even looked at. Updates cache.files; the front matter of the pages read is kept in
-    `scratch` for rendering (_load_page)."""
+    page is even looked at; `stats`: stat_pages(content_dir) if already made. Updates
+    cache.files; the front matter of the pages read is kept in `scratch` for rendering
+    (_load_page)."""
     if not (content_dir / "cables").is_dir():
         raise BuildError(f"{content_dir}: no cables/ folder; import cables first (gen import)")
     _worker.update(content_dir=content_dir, scratch=scratch)
@@ -181,17 +184,14 @@ def read_content(content_dir: Path, jobs: int, progress: Progress, cache: BuildC
             to_read.append(path)
     else:
         files = {}
-        prefix = len(os.path.join(content_dir, ""))  # find_pages' paths all start with it
-        for found in find_pages(content_dir):
-            status = os.stat(found)
-            relative = found[prefix:]
+        prefix = os.path.join(content_dir, "")
+        for relative, mtime, size in stat_pages(content_dir) if stats is None else stats:
             cached = cache.files.get(relative)
-            if cached is not None and cached[0] == status.st_mtime_ns and \
-                    cached[1] == status.st_size:
+            if cached is not None and cached[0] == mtime and cached[1] == size:
                 files[relative] = cached
             else:
-                files[relative] = (status.st_mtime_ns, status.st_size, None)
-                to_read.append(Path(found))
+                files[relative] = (mtime, size, None)
+                to_read.append(Path(prefix + relative))
     progress.total = len(files)
     progress.advance(len(files) - len(to_read))
     matter_at: dict[str, tuple[int, int, int]] = {}
@@ -588,23 +588,37 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
                          f"the output folder, which every full build replaces")
     theme_dirs(config)  # fail early on an unknown theme
     recover(target)  # finish applying an interrupted incremental build first
+    stats: list[PageStat] | None = None
+    # The archive of the cache's site/, which an edit in place patches (in place: from here
+    # on it is not the archive of that site).
+    last_archive: Archive | None = None
     if memory is not None and memory.cache is not None and \
             memory.cache.path.parent == cache_dir and target.is_dir():
         cache = memory.cache
-    else:
+        last_archive, memory.archive = memory.archive, None
+    elif clean or not target.is_dir():
         # Not even loaded when it cannot serve: at 251k cables it is a few hundred MB.
-        cache = BuildCache.empty(cache_dir, target) if clean or not target.is_dir() \
-            else BuildCache.load(cache_dir, target)
+        cache = BuildCache.empty(cache_dir, target)
         memory, unbuilt = None, None  # (what changed is known only since `memory`)
+    else:
+        # Stat'ing 251k pages takes ~1.3 s, loading the cache and making its archive again ~1 s
+        # each: the pages are stat'ed in another process meanwhile. (The archive is wasted
+        # when pages were added or removed.)
+        with aside(stat_pages, content_dir) as stats_made:
+            cache = BuildCache.load(cache_dir, target)
+            last_archive = _cached_archive(cache)
+            stats = stats_made()
+        memory, unbuilt = None, None
 
     previous = cache.digests or None
     with StagedOutput(target, previous) as output:
         files_before = cache.files
         entries, read = read_content(content_dir, jobs, progress("reading"), cache,
-                                     output.scratch, unbuilt)
+                                     output.scratch, unbuilt, stats)
         urls = Urls(config)
-        archive, change = _update_archive(memory, entries, read, files_before, cache.files,
-                                          cache.countries)
+        archive, change = _update_archive(last_archive, entries, read, files_before,
+                                          cache.files)
+        last_archive = None  # (not kept while a new one is made)
         if archive is None:
             with long_lived():
                 archive = build_archive(entries)
@@ -818,30 +832,30 @@ def _jobs_for(work: int, jobs: int, alone: int = 20 * CHUNK) -> int:
     return jobs if work > alone else 1
 
 
-def _update_archive(memory: _Memory | None, entries: list[CableEntry], read: list[CableEntry],
-                    files_before: dict, files: dict, countries: dict[str, str]
-                    ) -> tuple[Archive | None, ArchiveChange | None]:
-    """The last build's archive with the pages read since put in (and what that changed),
+def _update_archive(last: Archive | None, entries: list[CableEntry], read: list[CableEntry],
+                    files_before: dict, files: dict) -> tuple[Archive | None, ArchiveChange | None]:
+    """The `last` build's archive with the pages read since put in (and what that changed),
     when they only edit cables in place (see update_archive); else (None, None): the archive
-    must be built anew. The last archive is the session's or, in a new process, made again
-    from the cache's entries (no dearer than making the new one, which it then replaces),
-    with the post `countries` the cache kept."""
+    must be built anew."""
     olds = [files_before.get(entry.path, (0, 0, None))[2] for entry in read]  # as last built
-    if len(files) != len(files_before) or any(old is None for old in olds):
+    if last is None or len(files) != len(files_before) or len(entries) != len(last) or \
+            any(old is None for old in olds):
         return None, None
-    if memory is not None:
-        archive = memory.archive
-        memory.archive = None  # changed from here on: no longer the archive of the cache's site
-    else:
-        with long_lived():
-            archive = build_archive([entry for _mtime, _size, entry in files_before.values()
-                                     if entry is not None])
-        archive.countries.update(countries)
-    if archive is None or len(entries) != len(archive):
-        return None, None
-    change = update_archive(archive, [entry for entry, old in zip(read, olds, strict=True)
-                                      if old.digest != entry.digest])
-    return (archive, change) if change is not None else (None, None)
+    change = update_archive(last, [entry for entry, old in zip(read, olds, strict=True)
+                                   if old.digest != entry.digest])
+    return (last, change) if change is not None else (None, None)
+
+
+def _cached_archive(cache: BuildCache) -> Archive | None:
+    """The archive of the cache's site/ made again from its entries (no dearer than making
+    the new one, which an edit in place then does not need), with the post countries kept."""
+    entries = [entry for _mtime, _size, entry in cache.files.values() if entry is not None]
+    if not entries:
+        return None
+    with long_lived():
+        archive = build_archive(entries)
+    archive.countries.update(cache.countries)
+    return archive
 
 
 def _reusable(state: IndexState | None, groups: _FileGroups, base: bytes) -> bool:

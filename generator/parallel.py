@@ -6,6 +6,7 @@ import gc
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
@@ -56,3 +57,14 @@ def map_chunks(function: Callable[[list], Any], chunked: Iterable[list], jobs: i
     finally:
         if setup is None:
             gc.unfreeze()
+
+
+@contextmanager
+def aside(function: Callable[..., Any], *args: Any) -> Iterator[Callable[[], Any]]:
+    """`function(*args)` in a forked process while the caller goes on: yields a function that
+    waits for its result (raising what it raised). The process is gone after the block."""
+    pool = multiprocessing.get_context("fork").Pool(1)
+    try:
+        yield pool.apply_async(function, args).get
+    finally:
+        pool.terminate()

@@ -170,3 +170,20 @@ def find_pages(content_dir: Path) -> list[str]:
         found.extend(os.path.join(folder, name) for name in sorted(files)
                      if name.endswith(".md") and not name.startswith((".", "#")))
     return found
+
+
+PageStat = tuple[str, int, int]  # path relative to the content folder, mtime_ns, size
+
+
+def stat_pages(content_dir: Path) -> list[PageStat]:
+    """Each page of find_pages (in its order) with its modification time and size: what
+    tells a build which pages changed. A page deleted meanwhile is not one."""
+    prefix = len(os.path.join(content_dir, ""))  # find_pages' paths all start with it
+    stats = []
+    for found in find_pages(content_dir):
+        try:
+            status = os.stat(found)
+        except FileNotFoundError:
+            continue
+        stats.append((found[prefix:], status.st_mtime_ns, status.st_size))
+    return stats

@@ -640,7 +640,9 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
                 "pages": dict(config.pages),
             },
             "asset": asset,
-            "url": site.href,
+            # Not site.href: templates and their environment make reference cycles, which
+            # would keep the archive alive after the build (until the collector looks).
+            "url": urls.href,
         }
         env = environment(config, globals_)
         # What every page is rendered from besides its own data: gen's code, the config and

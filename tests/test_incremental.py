@@ -9,12 +9,14 @@ time), and as `gen serve` makes them (one BuildSession, told which paths changed
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -516,3 +518,28 @@ def test_a_cache_save_writes_what_changed_and_all_of_it_now_and_then(project: Pa
         loaded = BuildCache.load(folder, site)
         assert (loaded.files, loaded.keys, loaded.digests) == (cache.files, cache.keys,
                                                                cache.digests)
+
+
+def test_a_session_frees_each_archive_it_replaces(tmp_path: Path) -> None:
+    """gen serve holds one archive (at 251k cables, hundreds of MB), not also the ones it
+    replaced: those are freed at once by reference counting, not left to the garbage
+    collector (paused here, to tell the two apart)."""
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "content", project / "content")
+    shutil.copy(ROOT / "gen.yaml", project / "gen.yaml")
+    source = pages(project)["07TASHKENT477"]
+    config = load_config(project)
+    session = BuildSession()
+    gc.disable()
+    try:
+        session.build(config, jobs=1)
+        first = weakref.ref(session._memory.archive)
+        added = source.with_name("07TASHKENT9999.md")
+        added.write_text(source.read_text(encoding="utf-8").replace(
+            "reference_id: 07TASHKENT477", "reference_id: 07TASHKENT9999"), encoding="utf-8")
+        report = session.build(config, jobs=1, changes=[str(added)])
+        assert session._memory.archive is not None and len(session._memory.archive) == \
+            report.cables
+        assert first() is None
+    finally:
+        gc.enable()

@@ -86,12 +86,13 @@ def encode_tiers(docs: np.ndarray, impact: np.ndarray, counts: np.ndarray) -> li
     gaps[1:] -= np.where(first[1:], 0, docs[:-1])
     gap_text, gap_offsets = vlq(gaps)
     impact_text, impact_offsets = vlq(tiered & 255)
-    bounds = np.flatnonzero(first).tolist() + [len(tiered)]
+    bounds = np.append(np.flatnonzero(first), len(tiered))
     encoded: list[list[str]] = [[] for _ in counts]
-    for (start, end), term in zip(pairwise(bounds),
-                                  (group[np.flatnonzero(first)] >> 2).tolist(), strict=True):
-        encoded[term].append(gap_text[gap_offsets[start]:gap_offsets[end]] + "."
-                             + impact_text[impact_offsets[start]:impact_offsets[end]])
+    for (gap_start, gap_end), (impact_start, impact_end), term in zip(
+            pairwise(gap_offsets[bounds].tolist()), pairwise(impact_offsets[bounds].tolist()),
+            (group[np.flatnonzero(first)] >> 2).tolist(), strict=True):
+        encoded[term].append(gap_text[gap_start:gap_end] + "."
+                             + impact_text[impact_start:impact_end])
     return encoded
 
 
@@ -126,7 +127,7 @@ def small_numbers(text: str) -> np.ndarray:
     return _DIGIT_VALUES[np.frombuffer(text.encode("ascii"), np.uint8)]
 
 
-def vlq(numbers: np.ndarray) -> tuple[str, list[int]]:
+def vlq(numbers: np.ndarray) -> tuple[str, np.ndarray]:
     """encoding.encode of all `numbers` at once: the text, and where each number's
     characters start (one more offset at the end)."""
     sizes = np.ones(len(numbers), np.int64)
@@ -142,4 +143,4 @@ def vlq(numbers: np.ndarray) -> tuple[str, list[int]]:
         digits = numbers[chosen] >> (5 * place) & 31
         digits |= (sizes[chosen] > place + 1) << 5  # continuation bit
         out[starts[chosen] + place] = _ALPHABET_BYTES[digits]
-    return out.tobytes().decode("ascii"), np.concatenate(([0], ends)).tolist()
+    return out.tobytes().decode("ascii"), np.concatenate(([0], ends))

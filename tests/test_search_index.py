@@ -183,10 +183,10 @@ def test_tiers_hold_bm25_impacts_best_first_ties_to_the_newer_cable() -> None:
 
 
 @given(st.data())
-def test_an_impact_changed_in_place_is_the_tiers_encoded_again(data: st.DataObject) -> None:
-    """patch._splice changes one posting's impact in its tier; where it says it can, the
-    result is what encoding all the postings again gives (and it declines when the posting
-    would move to another tier)."""
+def test_impacts_changed_in_place_are_the_tiers_encoded_again(data: st.DataObject) -> None:
+    """patch._splice changes some postings' impacts in their tiers; where it says it can, the
+    result is what encoding all the postings again gives, and it declines only when some
+    posting would move to another tier."""
     from generator.search.patch import _splice
 
     count = data.draw(st.integers(1, 3000))
@@ -194,22 +194,24 @@ def test_an_impact_changed_in_place_is_the_tiers_encoded_again(data: st.DataObje
                                              max_size=count))), np.int64)
     values = np.array(data.draw(st.lists(st.integers(1, tiers.IMPACT_SCALE), min_size=count,
                                          max_size=count)), np.int64)
-    changed = data.draw(st.integers(0, count - 1))
-    impact = data.draw(st.integers(1, tiers.IMPACT_SCALE))
+    changed = sorted(data.draw(st.sets(st.integers(0, count - 1), min_size=1, max_size=20)))
+    new = data.draw(st.lists(st.integers(1, tiers.IMPACT_SCALE), min_size=len(changed),
+                             max_size=len(changed)))
     (before,) = tiers.encode_tiers(docs, values, np.array([count]))
-    old = int(values[changed])
-    values[changed] = impact
+    moves = [(int(docs[at]), int(values[at]), impact)
+             for at, impact in zip(changed, new, strict=True)]
+    values[changed] = new
     (after,) = tiers.encode_tiers(docs, values, np.array([count]))
-    spliced = _splice(before, int(docs[changed]), old, impact)
+    spliced = _splice(before, moves)
 
-    def tier_of(texts: list[str]) -> int:
-        return next(number for number, text in enumerate(texts)
-                    if docs[changed] in tiers.decode_tiers([text])[0])
+    def tier_of_each(texts: list[str]) -> dict[int, int]:
+        return {doc: number for number, text in enumerate(texts)
+                for doc in tiers.decode_tiers([text])[0].tolist()}
 
     if spliced is not None:
         assert spliced == after
     else:
-        assert tier_of(before) != tier_of(after)
+        assert tier_of_each(before) != tier_of_each(after)
 
 
 def test_an_impact_that_moves_its_posting_to_another_tier_is_not_changed_in_place() -> None:
@@ -218,6 +220,10 @@ def test_an_impact_that_moves_its_posting_to_another_tier_is_not_changed_in_plac
     docs = np.arange(300, dtype=np.int64)
     (before,) = tiers.encode_tiers(docs, np.ones(300, np.int64), np.array([300]))
     assert len(before) == 2  # the oldest cables are past the first tier's 256
-    assert _splice(before, 0, 1, tiers.IMPACT_SCALE) is None  # the best impact: first tier
+    assert _splice(before, [(0, 1, tiers.IMPACT_SCALE)]) is None  # the best: first tier
     (after,) = tiers.encode_tiers(docs, np.where(docs == 299, 2, 1), np.array([300]))
-    assert _splice(before, 299, 1, 2) == after  # the newest, best already: it stays
+    assert _splice(before, [(299, 1, 2)]) == after  # the newest, best already: it stays
+    # Two of the first tier's cables swap their ranks: both stay in it.
+    (after,) = tiers.encode_tiers(docs, np.where(docs == 298, 3, np.where(docs == 299, 2, 1)),
+                                  np.array([300]))
+    assert _splice(before, [(299, 1, 2), (298, 1, 3)]) == after

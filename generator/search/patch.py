@@ -27,10 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from generator.output import StagedOutput
-from generator.search.encoding import ALPHABET
 from generator.search.index import (
     DOCS_PER_SHARD,
-    TIER_SIZES,
     SearchDocument,
     average_length,
     index_json,
@@ -40,7 +38,14 @@ from generator.search.index import (
     write_shard,
 )
 from generator.search.state import IndexState, paths_digest, store_terms
-from generator.search.tiers import decode_tiers, encode_tiers, impacts, small_numbers, unvlq
+from generator.search.tiers import (
+    decode_tiers,
+    encode_tiers,
+    impacts,
+    small_numbers,
+    unvlq,
+    vlq,
+)
 from generator.search.tokens import shard_key
 
 PATCH_LIMIT = 256  # more changed cables than this: index them all again, in parallel
@@ -109,9 +114,8 @@ def patch_index(output: StagedOutput, state: IndexState, documents: dict[int, Se
                 for number in range(1, tiers):
                     replaced.add(tier_path(term, number))
                     texts.append((site / tier_path(term, number)).read_text("ascii"))
-            if len(moves[term]) == 1 and None not in moves[term][0]:
-                doc, old, impact = moves[term][0]
-                spliced_texts = _splice(texts, doc, old, impact)  # type: ignore[arg-type]
+            if all(None not in move for move in moves[term]):  # impacts changed, no more
+                spliced_texts = _splice(texts, moves[term])  # type: ignore[arg-type]
                 if spliced_texts is not None:
                     spliced[term] = (entries[term][0], spliced_texts)
                     continue
@@ -155,14 +159,14 @@ def patch_index(output: StagedOutput, state: IndexState, documents: dict[int, Se
     return replace(state, lengths=lengths, locations=locations)
 
 
-def _splice(texts: list[str], doc: int, old: int, impact: int) -> list[str] | None:
-    """A term's tiers with `doc`'s impact changed in place from `old`, when its posting stays
-    in its tier (then no other posting moves: the usual case for the long tiers of common
-    words); None when it moves to another tier."""
+def _splice(texts: list[str], moves: list[tuple[int, int, int]]) -> list[str] | None:
+    """A term's tiers with the impacts of some of its postings changed in place ((doc, old
+    impact, new impact) each), when every posting stays in its tier: then only those impact
+    characters change (the usual case for the long tiers of common words); None when some
+    posting would move to another tier."""
     # One character an impact (they are below 32), so the impacts are read without decoding
-    # the doc numbers, which are most of the work: only the tiers that can hold the posting
-    # (those holding its old impact; tiers go from best to worst) have theirs decoded, and
-    # those holding its new one if its rank among equal impacts decides its tier.
+    # the doc numbers, which are most of the work: a tier has its doc numbers decoded only if
+    # it holds a moved posting's old impact, or ties with the next tier at its boundary.
     gaps = [text.partition(".")[0] for text in texts]
     impacts_of = [small_numbers(text.partition(".")[2]) for text in texts]
     docs_of: list[np.ndarray | None] = [None] * len(texts)
@@ -172,29 +176,23 @@ def _splice(texts: list[str], doc: int, old: int, impact: int) -> list[str] | No
             docs_of[tier] = np.cumsum(unvlq(gaps[tier]))
         return docs_of[tier]  # type: ignore[return-value]
 
-    def holds(tier: int, value: int) -> bool:
-        return bool(np.any(impacts_of[tier] == value))
-
-    tier, at = next((number, int(np.searchsorted(docs(number), doc)))
-                    for number in range(len(texts))
-                    if holds(number, old) and np.any(docs(number) == doc))
-    values = np.concatenate(impacts_of)
-    # Its rank among the others (best impact first, ties to the newer cable) and that rank's
-    # tier, as encode_tiers ranks them.
-    position = sum(len(impacts) for impacts in impacts_of[:tier]) + at
-    values[position] = 0  # not one of the others
-    better, tied = int(np.count_nonzero(values > impact)), int(np.count_nonzero(values == impact))
-    bounds = np.cumsum(TIER_SIZES)
-    if np.searchsorted(bounds, better, side="right") != \
-            np.searchsorted(bounds, better + tied, side="right"):
-        better += sum(int(np.count_nonzero((impacts_of[number] == impact) & (docs(number) > doc)))
-                      for number in range(len(texts)) if holds(number, impact))
-    if int(np.searchsorted(bounds, better, side="right")) != tier:
-        return None
-    impacts_text = texts[tier].partition(".")[2]
-    spliced = list(texts)
-    spliced[tier] = f"{gaps[tier]}.{impacts_text[:at]}{ALPHABET[impact]}{impacts_text[at + 1:]}"
-    return spliced
+    changed = set()
+    for doc, old, impact in moves:
+        tier, at = next((number, int(np.searchsorted(docs(number), doc)))
+                        for number in range(len(texts))
+                        if np.any(impacts_of[number] == old) and np.any(docs(number) == doc))
+        impacts_of[tier][at] = impact
+        changed.add(tier)
+    # Each tier ranks above the next (best impact first, ties to the newer cable, as
+    # encode_tiers ranks them): then every posting is in the tier a new encoding puts it in.
+    for tier in range(len(texts) - 1):
+        worst, best = int(impacts_of[tier].min()), int(impacts_of[tier + 1].max())
+        if worst < best or worst == best and \
+                docs(tier)[impacts_of[tier] == worst].min() < \
+                docs(tier + 1)[impacts_of[tier + 1] == best].max():
+            return None
+    return [f"{gaps[tier]}.{vlq(impacts_of[tier])[0]}" if tier in changed else text
+            for tier, text in enumerate(texts)]
 
 
 def _impacts(terms: dict[str, int], length: int, average: float) -> dict[str, int]:

@@ -166,7 +166,7 @@ def _splice(texts: list[str], moves: list[tuple[int, int, int]]) -> list[str] | 
     posting would move to another tier."""
     # One character an impact (they are below 32), so the impacts are read without decoding
     # the doc numbers, which are most of the work: a tier has its doc numbers decoded only if
-    # it holds a moved posting's old impact, or ties with the next tier at its boundary.
+    # it holds a moved posting's old impact, or ties at its boundary with a changed tier.
     gaps = [text.partition(".")[0] for text in texts]
     impacts_of = [small_numbers(text.partition(".")[2]) for text in texts]
     docs_of: list[np.ndarray | None] = [None] * len(texts)
@@ -185,7 +185,9 @@ def _splice(texts: list[str], moves: list[tuple[int, int, int]]) -> list[str] | 
         changed.add(tier)
     # Each tier ranks above the next (best impact first, ties to the newer cable, as
     # encode_tiers ranks them): then every posting is in the tier a new encoding puts it in.
-    for tier in range(len(texts) - 1):
+    # Two tiers that did not change still do.
+    for tier in sorted({boundary for number in changed for boundary in (number - 1, number)
+                        if 0 <= boundary < len(texts) - 1}):
         worst, best = int(impacts_of[tier].min()), int(impacts_of[tier + 1].max())
         if worst < best or worst == best and \
                 docs(tier)[impacts_of[tier] == worst].min() < \

@@ -6,12 +6,12 @@ A cable's impacts are its own (tiers.py), so its edit changes the postings of it
 only, and of those only the terms whose impact in it changed (for a small edit, a handful:
 the cable's length moves its other impacts by less than a step). Each such term's postings are
 read back from site/, the cable's old one dropped, its new one added, and the term's tiers and
-shard written again; when only the cable's impact changed and its posting stays in its tier,
-that one character of the tier is changed instead (encoding the long tiers of common words
-again took seconds at 251k cables). The old impacts come from the term store (state.py). The
-result is the same, to the byte, as indexing everything again (tests); when the average length
-moves to the next step of its grid (index.average_length), every impact changes, and the caller
-indexes everything.
+shard written again; when only impacts changed (no posting added or removed) and every posting
+stays in its tier, those characters of the tiers are changed instead (encoding the long tiers
+of common words again took seconds at 251k cables). The old impacts come from the term store
+(state.py). The result is the same, to the byte, as indexing everything again (tests); when the
+average length moves to the next step of its grid (index.average_length), every impact changes,
+and the caller indexes everything.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def patch_index(output: StagedOutput, state: IndexState, documents: dict[int, Se
                 for number in range(1, tiers):
                     replaced.add(tier_path(term, number))
                     texts.append((site / tier_path(term, number)).read_text("ascii"))
-            if all(None not in move for move in moves[term]):  # impacts changed, no more
+            if all(None not in move for move in moves[term]):  # no posting added or removed
                 spliced_texts = _splice(texts, moves[term])  # type: ignore[arg-type]
                 if spliced_texts is not None:
                     spliced[term] = (entries[term][0], spliced_texts)

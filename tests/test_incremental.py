@@ -92,11 +92,16 @@ class Builds:
 BUILDS: dict[Path, Builds] = {}
 
 
-@pytest.fixture(scope="module", params=["gen build", "gen serve"])
-def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("incremental") / "project"
+def sample_project(folder: Path) -> Path:
+    """A copy of the bundled sample archive and its config in `folder`."""
     shutil.copytree(ROOT / "content", folder / "content")
     shutil.copy(ROOT / "gen.yaml", folder / "gen.yaml")
+    return folder
+
+
+@pytest.fixture(scope="module", params=["gen build", "gen serve"])
+def project(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = sample_project(tmp_path_factory.mktemp("incremental") / "project")
     BUILDS[folder] = Builds(folder, in_session=request.param == "gen serve")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
@@ -281,11 +286,17 @@ def test_add_a_reference(project: Path, tmp_path: Path) -> None:
     assert "07TASHKENT477" in cited_page.read_text(encoding="utf-8")  # now cited by it
 
 
-def test_add_and_remove_cables(project: Path, tmp_path: Path) -> None:
+def add_copy_of_a_cable(project: Path) -> Path:
+    """A new cable page, 07TASHKENT9999: a copy of 07TASHKENT477 under that ID."""
     source = pages(project)["07TASHKENT477"]
     added = source.with_name("07TASHKENT9999.md")
     added.write_text(source.read_text(encoding="utf-8").replace(
         "reference_id: 07TASHKENT477", "reference_id: 07TASHKENT9999"), encoding="utf-8")
+    return added
+
+
+def test_add_and_remove_cables(project: Path, tmp_path: Path) -> None:
+    added = add_copy_of_a_cable(project)
     report = assert_same_as_clean(project, tmp_path)
     # Doc ids moved: the index is made again, but only the new cable and the pages that show
     # it (re-rendered anyway) are analysed; the others' analyses are the last index's.
@@ -524,19 +535,14 @@ def test_a_session_frees_each_archive_it_replaces(tmp_path: Path) -> None:
     """gen serve holds one archive (at 251k cables, hundreds of MB), not also the ones it
     replaced: those are freed at once by reference counting, not left to the garbage
     collector (paused here, to tell the two apart)."""
-    project = tmp_path / "project"
-    shutil.copytree(ROOT / "content", project / "content")
-    shutil.copy(ROOT / "gen.yaml", project / "gen.yaml")
-    source = pages(project)["07TASHKENT477"]
+    project = sample_project(tmp_path / "project")
     config = load_config(project)
     session = BuildSession()
     gc.disable()
     try:
         session.build(config, jobs=1)
         first = weakref.ref(session._memory.archive)
-        added = source.with_name("07TASHKENT9999.md")
-        added.write_text(source.read_text(encoding="utf-8").replace(
-            "reference_id: 07TASHKENT477", "reference_id: 07TASHKENT9999"), encoding="utf-8")
+        added = add_copy_of_a_cable(project)
         report = session.build(config, jobs=1, changes=[str(added)])
         assert session._memory.archive is not None and len(session._memory.archive) == \
             report.cables

@@ -13,7 +13,7 @@ import re
 import traceback
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from html import unescape
 from itertools import chain
@@ -418,6 +418,36 @@ def _list_pages(site: SiteContext) -> Iterator[tuple[str, Any, int]]:
                 yield kind, key, page
 
 
+def _changed_list_pages(site: SiteContext, change: ArchiveChange) -> list[tuple[str, Any, int]]:
+    """The list pages an edit in place may change: every page of the lists it reshaped, and
+    in the other lists the pages showing an edited cable."""
+    work = set()
+    for kind, key in change.lists:
+        if not site.enabled(PAGE_SWITCH[kind]):
+            continue
+        if (kind, key) in change.reshaped:
+            work.update((kind, key, page) for page in range(1, site.page_count(kind, key) + 1))
+        else:
+            work.update((kind, key, page) for index in change.edited
+                        if (page := site.page_showing(kind, key, index)) is not None)
+    return sorted(work)
+
+
+def _vanished_list_pages(site: SiteContext, change: ArchiveChange, keys: dict[str, bytes]
+                         ) -> list[str]:
+    """The pages in `keys` (the last build's) of the lists an edit in place reshaped beyond
+    their new page count: the last ones of a list that lost cables."""
+    vanished = []
+    for kind, key in change.reshaped:
+        if not site.enabled(PAGE_SWITCH[kind]):
+            continue
+        page = site.page_count(kind, key) + 1
+        while (file := site.urls.output_file(site.list_path(kind, key, page))) in keys:
+            vanished.append(file)
+            page += 1
+    return vanished
+
+
 def _copy_assets(config: SiteConfig, output: StagedOutput) -> dict[str, str]:
     """Copy the theme's static files under assets/ with fingerprinted names."""
     urls: dict[str, str] = {}
@@ -493,7 +523,6 @@ class _Memory:
     content_dir: Path
     cache: BuildCache | None  # None once a build has begun to change site/
     archive: Archive | None = None  # of the cache's site/, None once a build has changed it
-    cable_files: list[str] = field(default_factory=list)  # cable page files by position
     unsaved: bool = False  # the cache saved is not this one (or none is)
 
 
@@ -665,12 +694,15 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
                        reuse=None)
         search_state = cache.search
         patched = None  # (search state, cables) when their changes were patched in
+        early_records = output.take_records()  # (the assets': the patch's are told apart)
+        search_records: list[tuple[str, bytes]] = []  # every search file's, when remade
         if not config.pages["search"]:
             search_state = None
         elif not groups.keep("search", content_key):
             patched = _patch_search(site, output, search_state, groups, base, entry_digests)
             if patched is not None:
                 search_state, _changed = patched
+                search_records = output.take_records()
             elif _reusable(search_state, groups, base):
                 # Cables added or removed: every doc id moves, so the index is made again,
                 # but from the analyses of the cables that did not change (their terms stay
@@ -685,25 +717,21 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
         if change is None or previous is None or cache.template_keys != template_keys or \
                 _worker["term_store"] is not None:
             change = None
-        keys: dict[str, bytes] = {}  # page -> render key
-        digests: dict[str, bytes] = {}  # every file produced -> digest of its bytes
+        # page -> render key; every file produced -> digest of its bytes. An edit in place
+        # starts from site/'s, and replaces or drops those of the files it makes or no longer
+        # makes: carrying 278k pages' records over one by one took a second at 251k cables.
+        keys: dict[str, bytes] = {} if change is None else dict(cache.keys)
+        digests: dict[str, bytes] = {} if change is None else dict(previous)
+        digests.update(early_records)
+        digests.update(search_records)
         search_lengths = array("l")
         term_locations = array("q")  # (store, offset, size, position) after each other
         rendered = 0
         bar = progress("cable pages")
         bar.total = len(archive)
-        if change is None:
-            cable_work: Iterable[int] = range(len(archive))
-            cable_files: list[str] = []
-        else:
-            cable_work = sorted(change.cables)
-            cable_files = memory.cable_files if memory is not None else [
-                site.urls.output_file(site.cable_path(entry)) for entry in archive.entries]
-            unchanged = [file for index, file in enumerate(cable_files)
-                         if index not in change.cables]
-            keys.update({file: cache.keys[file] for file in unchanged})
-            output.keep_all(unchanged)
-            bar.advance(len(unchanged))
+        cable_work: Iterable[int] = range(len(archive)) if change is None else \
+            sorted(change.cables)
+        bar.advance(len(archive) - len(cable_work))
         analysed = 0
         for result in map_chunks(_render_cables, chunks(cable_work, CHUNK),
                                  _jobs_for(len(cable_work), jobs)):
@@ -716,41 +744,27 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
             search_lengths.extend(lengths)
             term_locations.extend(chain.from_iterable(locations))
             keys.update(chunk_keys)
-            if change is None:
-                cable_files.extend(file for file, _key in chunk_keys)
             digests.update(chunk_records)
             bar.advance(done)
         bar.finish()
-        pages = len(archive)
         bar = progress("list pages")
-        list_work = []
-        if change is not None:  # the pages that show an edited cable, in lists not reshaped
-            showing = {(kind, key, site.page_showing(kind, key, index))
-                       for kind, key in change.lists - change.reshaped
-                       for index in change.edited}
-        for kind, key, page in _list_pages(site):
-            if change is not None and (kind, key) not in change.reshaped and \
-                    (kind, key, page) not in showing:
-                path = site.list_path(kind, key, page)
-                file = site.urls.output_file(path) if path is not None else ""
-                if file in cache.keys:  # the same page as in the last build
-                    keys[file] = cache.keys[file]
-                    output.keep(file)
-                    pages += 1
-                    continue
-            list_work.append((kind, key, page))
+        list_work = list(_list_pages(site)) if change is None else \
+            _changed_list_pages(site, change)
         bar.total = len(list_work)
         for result in map_chunks(_render_lists, chunks(list_work, CHUNK),
                                  _jobs_for(len(list_work), jobs)):
             if isinstance(result, str):
                 raise BuildError(result)
             done, chunk_rendered, chunk_keys, chunk_records = result
-            pages += done
             rendered += chunk_rendered
             keys.update(chunk_keys)
             digests.update(chunk_records)
             bar.advance(done)
         bar.finish()
+        if change is not None:
+            for file in _vanished_list_pages(site, change, keys):
+                del keys[file]
+                digests.pop(file, None)
         digests.update(output.take_records())  # from here on, records are of one group each
         # The index pages show the whole archive (and the build date): their contexts cost
         # a second at 251k cables, so they are not even computed when nothing changed.
@@ -761,7 +775,6 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
             fixed, fixed_rendered = _write_fixed_pages(site, output, template_keys, started)
             rendered += fixed_rendered
             digests.update(groups.record("pages", fixed_key, output.take_records()))
-        pages += len(fixed)
         keys.update(fixed)
         lists = {"filters": {"tag": archive.by_tag, "origin": archive.by_post,
                              "classification": archive.by_classification},
@@ -785,11 +798,13 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
                 ("origin" if kind == "post" else kind, key) for kind, key in change.lists
                 if kind in ("tag", "post", "classification")})
             search_state = replace(search_state, key=content_key, entries=entry_digests)
+            search_records += output.take_records()
         if term_store is not None or patched is not None:
             digests.update(output.take_records())
-            groups.record("search", content_key, [  # result data included: workers wrote it
-                (path, file_digest) for path, file_digest in digests.items()
-                if path.startswith("search/") and path not in SEARCH_PAGES])
+            if term_store is not None:  # result data included: workers wrote it
+                search_records = [(path, file_digest) for path, file_digest in digests.items()
+                                  if path.startswith("search/") and path not in SEARCH_PAGES]
+            digests.update(groups.record("search", content_key, search_records))
         if config.pages["feeds"] and not groups.keep("feeds", content_key):
             _write_feeds(site, output, change.lists if change is not None else None)
             digests.update(groups.record("feeds", content_key, output.take_records()))
@@ -800,8 +815,12 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
             _write_robots_and_sitemap(site, output)
             digests.update(groups.record("sitemap", content_key, output.take_records()))
         digests.update(output.take_records())  # what this process kept
-        changed = sum(1 for path, file_digest in digests.items()
-                      if previous is None or previous.get(path) != file_digest)
+        if change is not None:  # files of site/'s groups that no group makes now
+            for file in groups.dropped():
+                keys.pop(file, None)
+                digests.pop(file, None)
+        changed = len(digests.items() - previous.items()) if previous is not None else \
+            len(digests)
         removed = len(previous.keys() - digests.keys()) if previous is not None else 0
         # Nothing changed: the saved cache is still exact (saving it takes seconds at 251k).
         cache_current = previous is not None and not changed and not removed and \
@@ -820,10 +839,10 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
         cache.countries = dict(archive.countries)  # (the archive may change in a next build)
     seconds = (datetime.now(UTC) - started).total_seconds()
     indexed = analysed if term_store is not None else len(patched[1]) if patched else 0
-    report = BuildReport(cables=len(archive), pages=pages, seconds=seconds, rendered=rendered,
+    report = BuildReport(cables=len(archive), pages=len(keys), seconds=seconds, rendered=rendered,
                          changed=changed, removed=removed, incremental=previous is not None,
                          indexed=indexed, checked=len(cable_work) + len(list_work))
-    return report, _Memory(target, content_dir, cache, archive, cable_files,
+    return report, _Memory(target, content_dir, cache, archive,
                            unsaved=not cache_current or (memory is not None and memory.unsaved))
 
 
@@ -912,6 +931,11 @@ class _FileGroups:
         """The group was made again: these are its files' records (returned)."""
         self.made[name] = (key, [path for path, _ in records])
         return records
+
+    def dropped(self) -> set[str]:
+        """The files of the last build's groups that no group made now holds."""
+        made = {path for _key, paths in self.made.values() for path in paths}
+        return {path for _key, paths in self.last.values() for path in paths} - made
 
 
 def _build_date(now: datetime) -> str:

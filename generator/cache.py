@@ -33,6 +33,8 @@ import pickle
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import eq, ne
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -180,6 +182,12 @@ def _changes(saved: dict[str, dict], tables: dict[str, dict]
     changes = {}
     for name, table in tables.items():
         before = saved[name]
+        if len(table) == len(before) and all(map(eq, table, before)):
+            # The same keys in the same order (a build that changed a few records of a copy):
+            # compared pairwise in C, 0.05 s instead of 0.5 s at 251k cables.
+            changes[name] = ({key: table[key] for key in
+                              compress(table, map(ne, table.values(), before.values()))}, [])
+            continue
         changed = {key: value for key, value in table.items()
                    if before.get(key, missing) != value}
         # Keys were removed only if fewer of the table's are old than `before` holds (looking

@@ -240,6 +240,33 @@ def test_move_a_cable_to_another_post_and_drop_a_tag(project: Path, tmp_path: Pa
     assert report.checked < 200, report
 
 
+@pytest.mark.parametrize("mode", ["gen build", "gen serve"])
+def test_an_edit_in_place_that_drops_and_adds_a_list_page(mode: str, tmp_path: Path) -> None:
+    """A cable leaves a tag whose list then fits one page fewer, and comes back: the last
+    page goes and comes back with it (and with the sitemap), as in a clean build."""
+    project = sample_project(tmp_path / "project")
+    matters = {path: front(path) for path in sorted(pages(project).values())}
+    tags = Counter(tag["code"] for matter in matters.values() for tag in matter["tags"])
+    path = next(path for path, matter in matters.items()
+                if matter["tags"] and 5 <= tags[matter["tags"][0]["code"]] <= 30)
+    tag = matters[path]["tags"][0]["code"]
+    config = project / "gen.yaml"  # the tag's list: two pages, the second with one cable
+    config.write_text(config.read_text("utf-8") + f"\npage_size: {tags[tag] - 1}\n", "utf-8")
+    BUILDS[project] = builds = Builds(project, in_session=mode == "gen serve")
+    builds.build()
+    last_page = project / "site" / "tag" / tag / "page" / "2" / "index.html"
+    assert last_page.is_file()
+    text = path.read_text(encoding="utf-8")
+    edit(path, lambda t: re.sub(r"(?m)^- code: (\w+)\n(  \w+: .*\n)*", "", t, count=1))
+    report = assert_same_as_clean(project, tmp_path / "dropped")
+    assert not last_page.exists()
+    assert report.removed >= 1 and report.checked < 200, report  # an edit in place
+    edit(path, lambda _t: text)
+    report = assert_same_as_clean(project, tmp_path / "added")
+    assert last_page.is_file()
+    assert report.checked < 200, report
+
+
 def test_a_post_whose_cables_change_country(project: Path, tmp_path: Path) -> None:
     """The posts page groups posts by country, from their cables' country tags; a new gen
     build takes the other posts' countries from the cache (they would take 0.3 s at 251k)."""

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator import builder
 from generator.builder import BuildError, BuildReport, BuildSession, build_site
 from generator.cache import BuildCache
 from generator.config import SiteConfig, load_config
@@ -558,6 +559,48 @@ def test_a_cache_save_writes_what_changed_and_all_of_it_now_and_then(project: Pa
                                                                cache.digests)
 
 
+def test_a_new_process_loads_the_archive_saved_with_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """gen build loads the archive's indexes saved with the cache instead of making them
+    again from 251k entries; an edit that changes them saves them anew, one that does not
+    keeps the file; an unreadable one is made again. Every time, the site is a clean one."""
+    project = sample_project(tmp_path / "project")
+    folder = project / load_config(project).cache_dir
+    build_site(load_config(project), jobs=2)
+    made: list[int] = []
+    original = builder.build_archive
+    monkeypatch.setattr(builder, "build_archive", lambda entries: made.append(1) or
+                        original(entries))
+
+    def made_by_an_edit_in_place(change: Callable[[str], str], name: str) -> bool:
+        """Whether the build after `change` made the archive (and its site is a clean one)."""
+        edit(path, change)
+        made.clear()
+        report = build_site(load_config(project), jobs=2)
+        assert report.incremental and report.checked < 200, report
+        built = bool(made)
+        assert tree(project / "site") == tree(clean_build(load_config(project), tmp_path / name))
+        return built
+
+    path = sorted(pages(project).values())[20]
+    stored = [file.name for file in folder.glob("archive-*.pickle")]
+    assert len(stored) == 1
+    assert not made_by_an_edit_in_place(lambda t: re.sub(
+        r"(?m)^subject: .*$", "subject: Loaded, not made", t, count=1), "subject")
+    assert [file.name for file in folder.glob("archive-*.pickle")] == stored
+    tags = Counter(tag["code"] for matter in map(front, pages(project).values())
+                   for tag in matter["tags"])
+    tag = next(code for code, _count in tags.most_common()
+               if code not in {tag["code"] for tag in front(path)["tags"]})
+    assert not made_by_an_edit_in_place(lambda t: t.replace(
+        "\ntags:\n", f"\ntags:\n- code: {tag}\n  kind: subject\n", 1), "tag")
+    again = [file.name for file in folder.glob("archive-*.pickle")]
+    assert len(again) == 1 and again != stored
+    (folder / again[0]).write_bytes(b"not an archive")
+    assert made_by_an_edit_in_place(lambda t: re.sub(
+        r"(?m)^subject: .*$", "subject: Made again", t, count=1), "damaged")
+
+
 def test_a_session_frees_each_archive_it_replaces(tmp_path: Path) -> None:
     """gen serve holds one archive (at 251k cables, hundreds of MB), not also the ones it
     replaced: those are freed at once by reference counting, not left to the garbage
@@ -568,11 +611,12 @@ def test_a_session_frees_each_archive_it_replaces(tmp_path: Path) -> None:
     gc.disable()
     try:
         session.build(config, jobs=1)
-        first = weakref.ref(session._memory.archive)
+        first = weakref.ref(session._memory.cache.archive)
         added = add_copy_of_a_cable(project)
         report = session.build(config, jobs=1, changes=[str(added)])
-        assert session._memory.archive is not None and len(session._memory.archive) == \
-            report.cables
+        archive = session._memory.cache.archive
+        assert archive is not None and len(archive) == report.cables
+        del archive
         assert first() is None
     finally:
         gc.enable()

@@ -8,6 +8,8 @@ import calendar
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import chain
+from operator import attrgetter
+from typing import Any
 
 from generator.model.glossary import country_name
 from generator.structure.pages import CableEntry
@@ -29,9 +31,24 @@ class Archive:
     post_rank: list[int] = field(default_factory=list)  # index within its post's list
     # post -> post_country(post), as far as asked: it reads every cable of the post.
     countries: dict[str, str] = field(default_factory=dict)
+    # The build cache's file holding these very indexes (INDEXES), if one does (see cache.py).
+    stored: str | None = None
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def indexes(self) -> dict[str, Any]:
+        """What the archive holds besides its entries and countries (see from_indexes)."""
+        return {name: getattr(self, name) for name in INDEXES}
+
+    @classmethod
+    def from_indexes(cls, entries: list[CableEntry], indexes: dict[str, Any]) -> Archive:
+        """The archive whose indexes() these are, given its entries in its order."""
+        position = dict(zip(map(_REFERENCE_ID, entries), range(len(entries)), strict=True))
+        archive = cls(entries, position)
+        for name in INDEXES:
+            setattr(archive, name, indexes[name])
+        return archive
 
     def find(self, reference_id: str) -> CableEntry | None:
         index = self.position.get(reference_id)
@@ -70,6 +87,12 @@ class Archive:
             return "Other"
         name, count = counts.most_common(1)[0]
         return name if count * 3 >= len(self.by_post[origin]) else "Other"
+
+
+# The archive's indexes, as the build cache keeps them.
+INDEXES = ("by_tag", "tag_info", "by_post", "by_classification", "by_year", "by_month",
+           "cited_by", "post_rank")
+_REFERENCE_ID = attrgetter("reference_id")
 
 
 def _sort_key(entry: CableEntry) -> tuple[str, str]:
@@ -196,6 +219,9 @@ def update_archive(archive: Archive, edited: list[CableEntry]) -> ArchiveChange 
             archive.countries.pop(key, None)  # type: ignore[call-overload]
     for index in positions:  # their neighbours now
         change.cables.update(_beside(archive, index))
+    if change.reshaped or any(old.cites != entry.cites
+                              for old, entry in zip(olds, edited, strict=True)):
+        archive.stored = None  # (a subject or body edit leaves the indexes as they were)
     return change
 
 

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 from generator.commands import add_run_options
-from generator.importer import run_import
 from generator.progress import Progress
 
 
@@ -26,6 +25,8 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from generator.importer import run_import  # (here: `gen build` need not load it)
+
     progress = Progress("importing", quiet=args.quiet)
     report = run_import(args.paths, args.content, force=args.force, jobs=args.jobs,
                         progress=progress)

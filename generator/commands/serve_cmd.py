@@ -10,7 +10,6 @@ from generator.builder import BuildError, BuildSession
 from generator.commands import add_run_options
 from generator.commands.build_cmd import add_project_options
 from generator.config import ConfigError, SiteConfig, load_config
-from generator.livereload import Attempt, LiveSite, watched_paths
 from generator.progress import Progress
 from generator.render.templates import ThemeError
 
@@ -37,6 +36,9 @@ def _site_dir(config: SiteConfig) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    # (Imported here: every other verb would load the server, 40 ms of each `gen build`.)
+    from generator.livereload import Attempt, LiveSite, watched_paths
+
     # One session for all builds: it keeps the build cache in memory and is told what changed.
     session = BuildSession()
 

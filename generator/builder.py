@@ -684,7 +684,7 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
             # would keep the archive alive after the build (until the collector looks).
             "url": urls.href,
         }
-        env = environment(config, globals_)
+        env = environment(config, globals_, cache_dir / "templates")
         # What every page is rendered from besides its own data: gen's code, the config and
         # the asset URLs, and the templates it uses.
         base = digest(code_digest(), config, sorted(asset_urls.items()))

@@ -20,12 +20,14 @@ from math import ceil
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
 import yaml
 from sitecheck import Page, Site, tree_hash
 
 from generator.builder import BuildError, build_site
 from generator.config import ConfigError, SiteConfig, load_config
+from generator.render import templates
 from generator.structure.urls import Urls
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -721,6 +723,33 @@ def test_template_syntax_error_fails_and_keeps_the_previous_site(tmp_path: Path)
     assert f"{template}, line 5" in result.stderr
     assert tree_hash(output) == before
     assert staging_leftovers(output) == []
+
+
+def test_compiled_templates_are_kept_for_the_next_process(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new gen build reads the theme compiled by the last one from the build cache instead
+    of compiling it again; a damaged file is compiled again, and the site is the same."""
+    config, output = small_project(tmp_path)
+    build_site(config, jobs=1)
+    before = tree_hash(output)
+    folder = Path(config.project_dir) / config.cache_dir / "templates"
+    kept = sorted(folder.iterdir())
+    assert len(kept) > 5, kept
+    compiled: list[str] = []
+    original = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile", lambda env, source, name=None, *args,
+                        **kw: compiled.append(name) or original(env, source, name, *args, **kw))
+    for damaged in (None, "cable.html"):
+        monkeypatch.setattr(templates._COMPILED, "_code", {})  # as in a new process
+        if damaged is not None:
+            for path in kept:
+                if not path.name.startswith("refs-"):
+                    path.write_bytes(b"damaged")
+        shutil.rmtree(output)
+        compiled.clear()
+        build_site(config, jobs=1)
+        assert tree_hash(output) == before
+        assert (damaged in compiled) if damaged else not compiled, compiled
 
 
 @pytest.mark.parametrize(("keys", "named"), [

@@ -730,6 +730,7 @@ def test_compiled_templates_are_kept_for_the_next_process(tmp_path: Path,
     """A new gen build reads the theme compiled by the last one from the build cache instead
     of compiling it again; a damaged file is compiled again, and the site is the same."""
     config, output = small_project(tmp_path)
+    monkeypatch.setattr(templates._COMPILED, "_code", {})  # as in a new process
     build_site(config, jobs=1)
     before = tree_hash(output)
     folder = Path(config.project_dir) / config.cache_dir / "templates"

@@ -11,16 +11,14 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from math import ceil
-from operator import attrgetter
 from typing import Any
 
 from generator.config import SiteConfig
 from generator.structure.archive import UNDATED, Archive, month_label
-from generator.structure.pages import CableEntry
+from generator.structure.pages import CableEntry, entry_digest
 from generator.structure.urls import Urls
 
 LIST_KINDS = ("tag", "post", "classification", "year", "month")
-_DIGEST = attrgetter("digest")
 # The gen.yaml `pages:` switch that turns each kind of list page on or off.
 PAGE_SWITCH = {"tag": "tags", "post": "posts", "classification": "classifications",
                "year": "dates", "month": "dates"}
@@ -205,7 +203,7 @@ class SiteContext:
         their views are made of, with the config): the key of the page, for far less work
         than its context."""
         listing, pagination, chosen = self._list_frame(kind, key, page)
-        return listing, pagination, b"".join(map(_DIGEST, map(self.archive.entries.__getitem__,
+        return listing, pagination, b"".join(map(entry_digest, map(self.archive.entries.__getitem__,
                                                                chosen)))
 
     def _list_frame(self, kind: str, key: Any, page: int) -> tuple[dict, dict, list[int]]:

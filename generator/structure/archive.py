@@ -8,11 +8,10 @@ import calendar
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import chain
-from operator import attrgetter
 from typing import Any
 
 from generator.model.glossary import country_name
-from generator.structure.pages import CableEntry
+from generator.structure.pages import CableEntry, entry_reference_id
 
 UNDATED = "undated"
 
@@ -44,7 +43,7 @@ class Archive:
     @classmethod
     def from_indexes(cls, entries: list[CableEntry], indexes: dict[str, Any]) -> Archive:
         """The archive whose indexes() these are, given its entries in its order."""
-        position = dict(zip(map(_REFERENCE_ID, entries), range(len(entries)), strict=True))
+        position = dict(zip(map(entry_reference_id, entries), range(len(entries)), strict=True))
         archive = cls(entries, position)
         for name in INDEXES:
             setattr(archive, name, indexes[name])
@@ -92,7 +91,6 @@ class Archive:
 # The archive's indexes, as the build cache keeps them.
 INDEXES = ("by_tag", "tag_info", "by_post", "by_classification", "by_year", "by_month",
            "cited_by", "post_rank")
-_REFERENCE_ID = attrgetter("reference_id")
 
 
 def _sort_key(entry: CableEntry) -> tuple[str, str]:

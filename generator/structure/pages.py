@@ -53,6 +53,9 @@ class CableEntry:
 
 
 _ENTRY_FIELDS = attrgetter(*(field.name for field in fields(CableEntry)))
+# An entry's reference ID and digest, for work over every entry at C speed (map, sorted ...).
+entry_reference_id = attrgetter("reference_id")
+entry_digest = attrgetter("digest")
 
 
 def _front_matter_text(text: str, path: Path) -> str:

@@ -203,8 +203,8 @@ class SiteContext:
         their views are made of, with the config): the key of the page, for far less work
         than its context."""
         listing, pagination, chosen = self._list_frame(kind, key, page)
-        return listing, pagination, b"".join(map(entry_digest, map(self.archive.entries.__getitem__,
-                                                               chosen)))
+        chosen_entries = map(self.archive.entries.__getitem__, chosen)
+        return listing, pagination, b"".join(map(entry_digest, chosen_entries))
 
     def _list_frame(self, kind: str, key: Any, page: int) -> tuple[dict, dict, list[int]]:
         """A list page's listing without its entries, its pagination, and the positions of

@@ -6,7 +6,6 @@ share it); the staging folder is swapped in for site/ only when everything has s
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
 import re
@@ -44,11 +43,9 @@ from generator.render.templates import (
 from generator.render.timeline import timeline_svg
 from generator.search.index import (
     BUCKETS,
-    DOCS_PER_SHARD,
     ChunkIndexer,
     SearchDocument,
     analyse,
-    result_path,
     write_index,
     write_lists,
 )
@@ -355,9 +352,9 @@ def _render_cables(chunk: list[int]
 
 
 def _stored_analysis(index: int, entry: CableEntry) -> tuple[SearchDocument, Location] | None:
-    """The search analysis of an unchanged cable as the last indexing made it (its terms
-    in the term store, its result data in site/), and where its terms are stored; None when
-    there is none (a new or edited cable, or no index to reuse)."""
+    """The search analysis of an unchanged cable as the last indexing made it (its terms and
+    result data in the term store), and where it is stored; None when there is none (a new or
+    edited cable, or no index to reuse)."""
     reuse = _worker["reuse"]
     if reuse is None:
         return None
@@ -365,14 +362,9 @@ def _stored_analysis(index: int, entry: CableEntry) -> tuple[SearchDocument, Loc
     old = docs_by_digest.get(entry.digest)
     if old is None:
         return None
-    shard = old // DOCS_PER_SHARD
-    if _worker.get("results", (None,))[0] != shard:  # consecutive cables share shards
-        site_dir: Path = _worker["output"].target
-        _worker["results"] = (shard, json.loads(
-            (site_dir / result_path(shard)).read_text(encoding="utf-8")))
     location = state.location(old)
     document = SearchDocument(index, stored_terms.terms(location), state.lengths[old],
-                              _worker["results"][1][old % DOCS_PER_SHARD])
+                              stored_terms.result(location))
     return document, location
 
 

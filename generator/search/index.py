@@ -153,8 +153,9 @@ class ChunkIndexer:
             # One run file per bucket and process: no two processes append to the same file.
             with open(runs / f"{bucket}.{os.getpid()}", "ab") as run:
                 run.write(_RECORD.pack(self.first_doc, len(blob)) + blob)
-        new = iter(store_terms(self.term_store, [terms for terms in self.terms
-                                                 if isinstance(terms, dict)]))
+        new = iter(store_terms(self.term_store, [
+            (terms, result) for terms, result in zip(self.terms, self.results, strict=True)
+            if isinstance(terms, dict)]))
         return self.lengths, [next(new) if isinstance(terms, dict) else terms
                               for terms in self.terms]
 

@@ -153,7 +153,8 @@ def patch_index(output: StagedOutput, state: IndexState, documents: dict[int, Se
                     not path.startswith("search/f/") and
                     path not in ("search/meta.json", "search/origins.json"))
     locations = array(state.locations.typecode, state.locations)
-    stored = store_terms(Path(state.folder), [documents[doc].terms for doc in changed.tolist()])
+    stored = store_terms(Path(state.folder), [(documents[doc].terms, documents[doc].result)
+                                              for doc in changed.tolist()])
     for doc, location in zip(changed.tolist(), stored, strict=True):
         locations[4 * doc:4 * doc + 4] = array(locations.typecode, location)
     return replace(state, lengths=lengths, locations=locations)

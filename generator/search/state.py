@@ -4,10 +4,13 @@ postings can be replaced in place (patch.py) instead of indexing all cables agai
 - IndexState, saved with the build cache: what the index files in site/ were made from (each
   cable's file digest and path, in doc id order, and its length) and where each cable's terms
   are kept.
-- The term store: each indexed cable's terms and their weighted frequencies, a zlib-compressed
-  record for each chunk of cables (~2 KB a cable; sorting the terms would save 10% of the
-  bytes for 60% more time, and the store is written by every full indexing). Without it the old
-  postings of an edited cable could only be found by reading the whole index. Files are
+- The term store: each indexed cable's terms and their weighted frequencies, and its result
+  data (what a search result shows of it), a zlib-compressed record for each chunk of cables
+  (~2 KB a cable; sorting the terms would save 10% of the bytes for 60% more time, and the
+  store is written by every full indexing). Without it the old postings of an edited cable
+  could only be found by reading the whole index; and indexing again after cables were added
+  would read the result data of the others back from site/ (63k files at 251k cables, ~60 s
+  when they are no longer in the page cache). Files are
   append-only, one per process, in a folder of their own for each full indexing: a patch
   appends, so a failed build leaves the saved state valid; folders no state refers to are
   removed when the cache is saved.
@@ -37,14 +40,16 @@ def new_store(cache_dir: Path) -> Path:
     return cache_dir / STORE_FOLDER / f"{os.getpid()}-{time.time_ns()}"
 
 
-def store_terms(folder: Path, documents: Sequence[dict[str, int]]) -> list[Location]:
-    """Append the terms of some documents (term -> weighted frequency) to this process's file
-    in `folder`, as one record; where each document's went."""
+def store_terms(folder: Path, documents: Sequence[tuple[dict[str, int], list]]
+                ) -> list[Location]:
+    """Append the terms (term -> weighted frequency) and result data of some documents to this
+    process's file in `folder`, as one record; where each document's went."""
     if not documents:
         return []
     folder.mkdir(parents=True, exist_ok=True)
     # Frequencies fit: the index caps them at 65535 (index.MAX_FREQUENCY).
-    records = [("\n".join(terms), array("H", terms.values())) for terms in documents]
+    records = [("\n".join(terms), array("H", terms.values()), result)
+               for terms, result in documents]
     blob = zlib.compress(pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL), 1)
     pid = os.getpid()
     with open(folder / str(pid), "ab") as file:
@@ -54,21 +59,27 @@ def store_terms(folder: Path, documents: Sequence[dict[str, int]]) -> list[Locat
 
 
 class StoredTerms:
-    """Documents' terms read back from a term store. The record last read is kept: the
-    documents of a chunk are stored, and read, together."""
+    """Documents' terms and result data read back from a term store. The record last read is
+    kept: the documents of a chunk are stored, and read, together."""
 
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
         self._record: tuple[tuple[int, int], list] = ((-1, -1), [])
 
-    def terms(self, location: Location) -> dict[str, int]:
+    def _stored(self, location: Location) -> tuple[str, array, list]:
         store, offset, size, position = location
         if self._record[0] != (store, offset):
             with open(self.folder / str(store), "rb") as file:
                 file.seek(offset)
                 self._record = ((store, offset), pickle.loads(zlib.decompress(file.read(size))))
-        terms, frequencies = self._record[1][position]
+        return self._record[1][position]
+
+    def terms(self, location: Location) -> dict[str, int]:
+        terms, frequencies, _result = self._stored(location)
         return dict(zip(terms.split("\n"), frequencies, strict=True)) if terms else {}
+
+    def result(self, location: Location) -> list:
+        return self._stored(location)[2]
 
 
 def prune_stores(cache_dir: Path, keep: str | None) -> None:

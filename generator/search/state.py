@@ -6,10 +6,10 @@ postings can be replaced in place (patch.py) instead of indexing all cables agai
   are kept.
 - The term store: each indexed cable's terms and their weighted frequencies, and its result
   data (what a search result shows of it), a zlib-compressed record for each chunk of cables
-  (~2 KB a cable; sorting the terms would save 10% of the bytes for 60% more time, and the
+  (~2.1 KB a cable; sorting the terms would save 10% of the bytes for 60% more time, and the
   store is written by every full indexing). Without it the old postings of an edited cable
   could only be found by reading the whole index; and indexing again after cables were added
-  would read the result data of the others back from site/ (63k files at 251k cables, ~60 s
+  would read the result data of the others back from site/ (63k files at 251k cables, 7 s
   when they are no longer in the page cache). Files are
   append-only, one per process, in a folder of their own for each full indexing: a patch
   appends, so a failed build leaves the saved state valid; folders no state refers to are

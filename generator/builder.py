@@ -41,11 +41,13 @@ from generator.render.templates import (
     theme_dirs,
 )
 from generator.render.timeline import timeline_svg
+from generator.search.doc_ids import doc_ids, renumber
 from generator.search.index import (
     BUCKETS,
     ChunkIndexer,
     SearchDocument,
     analyse,
+    result_shard,
     write_index,
     write_lists,
 )
@@ -313,7 +315,7 @@ def _render_cables(chunk: list[int]
     content_dir: Path = _worker["content_dir"]
     page_key: bytes = _worker["template_keys"]["cable.html"]
     term_store = _worker["term_store"]
-    indexer = ChunkIndexer(chunk[0], term_store) if term_store is not None else None
+    indexer = ChunkIndexer(term_store) if term_store is not None else None
     rendered = analysed = 0
     keys = []
     for index in chunk:
@@ -358,20 +360,20 @@ def _stored_analysis(index: int, entry: CableEntry) -> tuple[SearchDocument, Loc
     reuse = _worker["reuse"]
     if reuse is None:
         return None
-    state, docs_by_digest, stored_terms = reuse
-    old = docs_by_digest.get(entry.digest)
+    state, positions_by_digest, stored_terms = reuse
+    old = positions_by_digest.get(entry.digest)
     if old is None:
         return None
     location = state.location(old)
-    document = SearchDocument(index, stored_terms.terms(location), state.lengths[old],
-                              stored_terms.result(location))
+    document = SearchDocument(_worker["doc_ids"][index], stored_terms.terms(location),
+                              state.lengths[old], stored_terms.result(location))
     return document, location
 
 
 def _analyse(site: SiteContext, index: int, path: str, body_html: str) -> SearchDocument:
     """The search analysis of the cable at `index`, whose page is at `path`."""
     entry = site.archive.entries[index]
-    return analyse(index, reference_id=entry.reference_id, url=site.href(path),
+    return analyse(_worker["doc_ids"][index], reference_id=entry.reference_id, url=site.href(path),
                    subject=entry.subject, date=entry.date, origin=entry.origin,
                    classification=entry.classification,
                    tags=[(code, name) for code, _kind, name in entry.tag_details],
@@ -710,17 +712,19 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
         elif not groups.keep("search", content_key):
             patched = _patch_search(site, output, search_state, groups, base, entry_digests)
             if patched is not None:
-                search_state, _changed = patched
+                search_state = patched[0]
                 search_records = output.take_records()
-            elif _reusable(search_state, groups, base):
-                # Cables added or removed: every doc id moves, so the index is made again,
-                # but from the analyses of the cables that did not change (their terms stay
-                # in the store, whose records are appended to).
-                _worker["term_store"] = Path(search_state.folder)
-                _worker["reuse"] = (search_state, search_state.docs_by_digest(),
-                                    StoredTerms(search_state.folder))
             else:
-                _worker["term_store"] = new_store(cache_dir)
+                _worker["doc_ids"] = doc_ids(entry.created for entry in archive.entries)
+                if _reusable(search_state, groups, base):
+                    # Cables added or removed: the index is made again, but from the analyses
+                    # of the cables that did not change (their terms stay in the store, whose
+                    # records are appended to).
+                    _worker["term_store"] = Path(search_state.folder)
+                    _worker["reuse"] = (search_state, search_state.positions_by_digest(),
+                                        StoredTerms(search_state.folder))
+                else:
+                    _worker["term_store"] = new_store(cache_dir)
         # Only the pages the change touches need their keys worked out, when the others'
         # keys are known to be the last build's (same templates, config and code).
         if change is None or previous is None or cache.template_keys != template_keys or \
@@ -742,8 +746,9 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
             sorted(change.cables)
         bar.advance(len(archive) - len(cable_work))
         analysed = 0
-        for result in map_chunks(_render_cables, chunks(cable_work, CHUNK),
-                                 _jobs_for(len(cable_work), jobs)):
+        cable_chunks = chunks(cable_work, CHUNK) if _worker["term_store"] is None else \
+            _shard_chunks(cable_work, _worker["doc_ids"], CHUNK)
+        for result in map_chunks(_render_cables, cable_chunks, _jobs_for(len(cable_work), jobs)):
             if isinstance(result, str):
                 raise BuildError(result)
             (done, chunk_rendered, chunk_analysed, (lengths, locations), chunk_keys,
@@ -786,27 +791,28 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
             digests.update(groups.record("pages", fixed_key, output.take_records()))
         keys.update(fixed)
         lists = {"filters": {"tag": archive.by_tag, "origin": archive.by_post,
-                             "classification": archive.by_classification},
-                 "years": {year: (members[0], members[-1])
-                           for year, members in archive.by_year.items()},
+                             "classification": archive.by_classification,
+                             "year": archive.by_year},
                  "root": config.root}
         term_store = _worker["term_store"]
         if term_store is not None:
             bar = progress("search index")
             bar.total = BUCKETS
-            digests.update(write_index(output, search_lengths, jobs=jobs, advance=bar.advance,
-                                       **lists))
+            digests.update(write_index(output, search_lengths, _worker["doc_ids"], jobs=jobs,
+                                       advance=bar.advance, **lists))
             bar.finish()
             search_state = IndexState(
                 base, content_key, str(term_store),
                 paths_digest(entry.path for entry in archive.entries), entry_digests,
-                search_lengths, term_locations)
+                search_lengths, term_locations, _worker["doc_ids"])
         elif patched is not None:
-            # An edit in place: only the filter lists of the tags, posts and classifications
-            # that gained or lost cables (doc ids do not move).
-            write_lists(output, len(archive), **lists, only=None if change is None else {
-                ("origin" if kind == "post" else kind, key) for kind, key in change.reshaped
-                if kind in ("tag", "post", "classification")})
+            # An edit in place: only the filter lists of the tags, posts, classifications and
+            # years that gained or lost cables, unless doc ids moved.
+            write_lists(output, search_state.doc_ids, **lists,
+                        only=None if change is None or patched[1] else {
+                            ("origin" if kind == "post" else kind, key)
+                            for kind, key in change.reshaped
+                            if kind in ("tag", "post", "classification", "year")})
             search_state = replace(search_state, key=content_key, entries=entry_digests)
             search_records += output.take_records()
         if term_store is not None or patched is not None:
@@ -849,7 +855,7 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
         cache.countries = dict(archive.countries)  # (the archive may change in a next build)
     cache.archive = archive
     seconds = (datetime.now(UTC) - started).total_seconds()
-    indexed = analysed if term_store is not None else len(patched[1]) if patched else 0
+    indexed = analysed if term_store is not None else len(patched[2]) if patched else 0
     report = BuildReport(cables=len(archive), pages=len(keys), seconds=seconds, rendered=rendered,
                          changed=changed, removed=removed, incremental=previous is not None,
                          indexed=indexed, checked=len(cable_work) + len(list_work))
@@ -902,18 +908,36 @@ def _reusable(state: IndexState | None, groups: _FileGroups, base: bytes) -> boo
 
 def _patch_search(site: SiteContext, output: StagedOutput, state: IndexState | None,
                   groups: _FileGroups, base: bytes, entry_digests: bytes
-                  ) -> tuple[IndexState, list[int]] | None:
+                  ) -> tuple[IndexState, bool, list[int]] | None:
     """The search index of the last build patched for the few cables that changed since: its
-    state and those cables; None (nothing done) when it cannot be (see search/patch.py)."""
+    state, whether doc ids moved, and the cables analysed; None (nothing done) when it
+    cannot be (see search/patch.py)."""
     last = groups.last.get("search")
     if last is None or state is None:
         return None
-    changed = changed_docs(state, base, last[0],
-                           [entry.path for entry in site.archive.entries], entry_digests)
+    entries = site.archive.entries
+    changed = changed_docs(state, base, last[0], [entry.path for entry in entries],
+                           entry_digests)
     if changed is None:
         return None
+    ids = _worker["doc_ids"] = array(state.doc_ids.typecode, state.doc_ids)
+    moved = renumber(ids, lambda position: entries[position].created, changed)
+    changed = sorted({*changed, *moved})
     patched = patch_index(output, state, _analyse_changed(site, changed), last[1])
-    return (patched, changed) if patched is not None else None
+    return (patched, bool(moved), changed) if patched is not None else None
+
+
+def _shard_chunks(positions: Iterable[int], ids: array, size: int) -> Iterator[list[int]]:
+    """Chunks of about `size` positions for the workers that index them: a result data
+    shard is written whole by one of them, so a chunk ends where a shard does."""
+    chunk: list[int] = []
+    for position in positions:
+        if len(chunk) >= size and result_shard(ids[position]) != result_shard(ids[chunk[-1]]):
+            yield chunk
+            chunk = []
+        chunk.append(position)
+    if chunk:
+        yield chunk
 
 
 class _FileGroups:

@@ -708,10 +708,12 @@ def write_small_index(site: Path) -> dict[str, set[int]]:
     records = [["07TASHKENT477" if doc == 3 else f"99TEST{doc}", f"/sub/cable/{doc}.html",
                 f"Cable {doc}", None, None, None, ""] for doc in range(len(SMALL_TEXTS))]
     for shard in range(0, len(records), 4):
-        write(f"search/d/0/{shard // 4}.json", json.dumps(records[shard:shard + 4]))
+        write(f"search/d/0/{shard // 4}.json",
+              json.dumps({doc: records[doc] for doc in range(shard, shard + 4)
+                          if doc < len(records)}))
     write("search/meta.json", json.dumps({
-        "version": 2, "docs": len(SMALL_TEXTS), "tiers": [256, 2048, 16384],
-        "docs_per_shard": 4, "shards_per_folder": 1000, "root": "/sub/", "years": {}}))
+        "version": 4, "docs": len(SMALL_TEXTS), "tiers": [256, 2048, 16384],
+        "shard_bits": 2, "shards_per_folder": 1000, "root": "/sub/", "years": []}))
     return docs
 
 

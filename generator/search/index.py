@@ -1,15 +1,17 @@
 """The search index writer: BM25F impacts, impact-tiered postings sharded by term prefix, a
 sharded document store for result lists, and filter lists. Layout (under site/search/):
 
-    meta.json                       constant-size: counts, tier sizes, year -> doc id range
+    meta.json                       constant-size: counts, tier sizes, years
     t/<c>/<key>.json                terms starting with <key>: df, tier-0 postings
     p/<c>/<key3>/<term>.<n>.txt     further postings tiers of frequent terms
-    d/<k>/<shard>.json              result data of DOCS_PER_SHARD documents
-    f/<kind>/<v>/<value>.txt        doc ids of a tag, origin or classification
+    d/<k>/<shard>.json              result data of the documents whose doc ids share
+                                    all but the last SHARD_BITS bits (an hour, ~5 cables)
+    f/<kind>/<v>/<value>.txt        doc ids of a tag, origin, classification or year
     origins.json                    post names -> filter file (a few hundred entries)
 
-Postings are (doc id, impact) pairs; a tier's doc ids are delta-encoded in ascending order and
-followed by their impacts, both as base-64 VLQ (see encoding.py). Impacts are document-local
+Doc ids come from the cables' dates (doc_ids.py). Postings are (doc id, impact) pairs; a
+tier's doc ids are delta-encoded in ascending order and followed by their impacts, both as
+base-64 VLQ (see encoding.py). Impacts are document-local
 (tiers.py); a query weighs each term's by term_weight, from the term's df and meta.json's docs.
 Tier 0 holds a term's TIER_SIZES[0] highest-impact documents, tier 1 the next TIER_SIZES[1],
 and so on: a query reads the best documents of each word first and more only when it needs
@@ -42,14 +44,14 @@ from operator import itemgetter
 from pathlib import Path
 
 from generator.output import StagedOutput
-from generator.parallel import chunks, map_chunks
+from generator.parallel import map_chunks
 from generator.search.encoding import encode_sorted
 from generator.search.state import Location, store_terms
 from generator.search.tokens import shard_key, tokens
 
-VERSION = 3  # 3: document-local impacts, term weights at query time
+VERSION = 4  # 4: doc ids from dates (3: document-local impacts, term weights at query time)
 TIER_SIZES = (256, 2048, 16384)  # then everything else
-DOCS_PER_SHARD = 4  # result data is most of a query's bytes: keep shards small
+SHARD_BITS = 6  # result data is most of a query's bytes: keep shards small
 SHARDS_PER_FOLDER = 1000
 SHARD_BYTES = 32_000  # a term shard bigger than this is split by one more character
 MAX_EXPANSIONS = 12  # terms a prefix expands to
@@ -61,7 +63,6 @@ IDF_SCALE = 16  # term weights are idf in 16ths
 AVERAGE_STEPS = 16  # the average length is rounded to 1/16 octave (see average_length)
 FREQUENCY_BITS = 16  # postings in the runs: doc id << FREQUENCY_BITS | weighted frequency
 MAX_FREQUENCY = (1 << FREQUENCY_BITS) - 1  # BM25 has long saturated at this frequency
-DOC_BITS = 24  # sort keys of the merge hold a doc id in this many bits
 _RECORD = struct.Struct("<II")  # a run record: first doc id of the chunk, pickled size
 
 
@@ -110,14 +111,13 @@ def bucket_of(term: str) -> int:
 
 
 class ChunkIndexer:
-    """First pass, in the worker that renders a chunk of consecutive documents: writes their
-    result data, appends their postings to this process's run files, keeps their lengths."""
+    """First pass, in the worker that renders a chunk of consecutive documents (whole result
+    data shards: see result_shard): writes their result data, appends their postings to this
+    process's run files, keeps their lengths."""
 
-    def __init__(self, first_doc: int, term_store: Path) -> None:
-        if first_doc % DOCS_PER_SHARD:
-            raise ValueError("chunks must start at a result data shard boundary")
-        self.first_doc = first_doc
+    def __init__(self, term_store: Path) -> None:
         self.term_store = term_store
+        self.doc_ids: list[int] = []
         self.lengths: list[int] = []
         self.results: list[list] = []
         # Each document's terms, to store, or where they are stored already.
@@ -127,8 +127,9 @@ class ChunkIndexer:
 
     def add(self, document: SearchDocument, stored: Location | None = None) -> None:
         """Index a document; `stored`: where its terms are in the term store already."""
-        if document.doc_id != self.first_doc + len(self.lengths):
-            raise ValueError("documents must be added in order")
+        if self.doc_ids and document.doc_id <= self.doc_ids[-1]:
+            raise ValueError("documents must be added in doc id order")
+        self.doc_ids.append(document.doc_id)
         self.lengths.append(document.length)
         self.results.append(document.result)
         self.terms.append(document.terms if stored is None else stored)
@@ -140,9 +141,13 @@ class ChunkIndexer:
     def write(self, output: StagedOutput) -> tuple[list[int], list[Location]]:
         """Write the chunk's result data, postings runs and terms; returns the documents'
         lengths and where their terms were stored."""
-        first_shard = self.first_doc // DOCS_PER_SHARD
-        for number, records in enumerate(chunks(self.results, DOCS_PER_SHARD), first_shard):
-            output.write(result_path(number), index_json(records))
+        if not self.doc_ids:
+            return [], []
+        shards: defaultdict[int, dict[int, list]] = defaultdict(dict)
+        for doc, result in zip(self.doc_ids, self.results, strict=True):
+            shards[result_shard(doc)][doc] = result
+        for shard, records in shards.items():
+            output.write(result_path(shard), index_json(records))
         buckets: dict[int, dict[str, list[int]]] = defaultdict(dict)
         for term, lists in self.postings.items():
             buckets[bucket_of(term)][term] = lists
@@ -152,7 +157,7 @@ class ChunkIndexer:
             blob = pickle.dumps(postings, protocol=pickle.HIGHEST_PROTOCOL)
             # One run file per bucket and process: no two processes append to the same file.
             with open(runs / f"{bucket}.{os.getpid()}", "ab") as run:
-                run.write(_RECORD.pack(self.first_doc, len(blob)) + blob)
+                run.write(_RECORD.pack(self.doc_ids[0], len(blob)) + blob)
         new = iter(store_terms(self.term_store, [
             (terms, result) for terms, result in zip(self.terms, self.results, strict=True)
             if isinstance(terms, dict)]))
@@ -169,6 +174,11 @@ def tier_path(term: str, tier: int) -> str:
     """The file of a term's postings tier (tier 0 is in its shard entry)."""
     key = shard_key(term)
     return f"search/p/{key[0]}/{key}/{term}.{tier}.txt"
+
+
+def result_shard(doc: int) -> int:
+    """The result data shard of a doc id."""
+    return doc >> SHARD_BITS
 
 
 def result_path(shard: int) -> str:
@@ -202,18 +212,16 @@ def runs_folder(output: StagedOutput) -> Path:
 _merge: dict = {}
 
 
-def _start_merge(output: StagedOutput, norms: list[float]) -> None:
-    _merge.update(output=output, norms=norms)
+def _start_merge(output: StagedOutput, norms: list[float], doc_ids: Sequence[int]) -> None:
+    _merge.update(output=output, norms=norms, doc_ids=doc_ids)
 
 
-def write_index(output: StagedOutput, lengths: Sequence[int], *,
-                filters: dict[str, dict[str, list[int]]], years: dict[str, tuple[int, int]],
-                root: str, jobs: int, advance: Callable[[], None] = lambda: None
-                ) -> list[tuple[str, bytes]]:
+def write_index(output: StagedOutput, lengths: Sequence[int], doc_ids: Sequence[int], *,
+                filters: dict[str, dict[str, list[int]]], root: str, jobs: int,
+                advance: Callable[[], None] = lambda: None) -> list[tuple[str, bytes]]:
     """Merge the runs bucket by bucket and write every index file; returns the (path, digest)
-    records of the files the bucket workers wrote (the rest are in `output`'s records)."""
-    if len(lengths) >= 1 << DOC_BITS:
-        raise ValueError(f"the index holds at most {1 << DOC_BITS} documents")
+    records of the files the bucket workers wrote (the rest are in `output`'s records).
+    `lengths` and `doc_ids`: the documents', in doc id order; `filters`: see write_lists."""
     average = average_length(sum(lengths), len(lengths))
     norms = [norm(length, average) for length in lengths]
     records: list[tuple[str, bytes]] = []
@@ -221,19 +229,21 @@ def write_index(output: StagedOutput, lengths: Sequence[int], *,
     # in each of them besides their postings (at 251k cables: 0.8 GB + up to 1.4 GB).
     for bucket_records in map_chunks(_write_bucket, ([b] for b in range(BUCKETS)), jobs,
                                      setup=_start_merge,
-                                     setup_args=(output.under("search/"), norms)):
+                                     setup_args=(output.under("search/"), norms, doc_ids)):
         records += bucket_records
         advance()
     _merge.clear()
-    write_lists(output, len(lengths), filters=filters, years=years, root=root)
+    write_lists(output, doc_ids, filters=filters, root=root)
     return records
 
 
-def write_lists(output: StagedOutput, docs: int, *, filters: dict[str, dict[str, list[int]]],
-                years: dict[str, tuple[int, int]], root: str,
+def write_lists(output: StagedOutput, doc_ids: Sequence[int], *,
+                filters: dict[str, dict[str, list[int]]], root: str,
                 only: set[tuple[str, str]] | None = None) -> None:
-    """Write the filter files, origins.json and meta.json. With `only` (kind, value): only the
-    filter files of those values are written, site/'s others kept (they have not changed)."""
+    """Write the filter files, origins.json and meta.json. `filters`: kind -> value -> the
+    positions of its documents in `doc_ids` (ascending); kind "year" has a year's. With
+    `only` (kind, value): only the filter files of those values are written, site/'s others
+    kept (they have not changed)."""
     origins = {}
     for kind, values in filters.items():
         # Values that differ only in case or punctuation (`USEU BRUSSELS`, `USEU Brussels`)
@@ -245,20 +255,20 @@ def write_lists(output: StagedOutput, docs: int, *, filters: dict[str, dict[str,
         wanted = set(by_value.values()) if only is None else \
             {by_value[value] for value_kind, value in only if value_kind == kind}
         by_slug: dict[str, set[int]] = {slug: set() for slug in by_value.values()}
-        for value, doc_ids in values.items():
+        for value, positions in values.items():
             if by_value[value] in wanted:
-                by_slug[by_value[value]].update(doc_ids)
-        for slug, doc_ids in sorted(by_slug.items()):
+                by_slug[by_value[value]].update(positions)
+        for slug, positions in sorted(by_slug.items()):
             path = f"search/f/{kind}/{slug[0]}/{slug}.txt"
             if slug in wanted:
-                output.write(path, encode_sorted(sorted(doc_ids)))
+                output.write(path, encode_sorted(map(doc_ids.__getitem__, sorted(positions))))
             else:
                 output.keep(path)
     output.write("search/origins.json", index_json(dict(sorted(origins.items()))))
     output.write("search/meta.json", index_json({
-        "version": VERSION, "docs": docs, "tiers": list(TIER_SIZES),
-        "docs_per_shard": DOCS_PER_SHARD, "shards_per_folder": SHARDS_PER_FOLDER,
-        "root": root, "years": years,
+        "version": VERSION, "docs": len(doc_ids), "tiers": list(TIER_SIZES),
+        "shard_bits": SHARD_BITS, "shards_per_folder": SHARDS_PER_FOLDER, "root": root,
+        "years": sorted(filters.get("year", ())),
     }))
 
 
@@ -287,7 +297,7 @@ def _write_bucket(bucket_list: list[int]) -> list[tuple[str, bytes]]:
     from generator.search.tiers import term_tiers
 
     shards: dict[str, dict[str, list]] = defaultdict(dict)
-    for term, df, tiers in term_tiers(merged, _merge["norms"]):
+    for term, df, tiers in term_tiers(merged, _merge["norms"], _merge["doc_ids"]):
         key = shard_key(term)
         shards[key][term] = [df, tiers[0], len(tiers)]
         for number, text in enumerate(tiers[1:], start=1):

@@ -1,6 +1,7 @@
-"""Patching the search index in site/ when a few cables changed and every cable kept its doc id
-(the same cables, in the same order): only the files of the changed cables' old and new terms
-and their result data are written again, instead of indexing every cable.
+"""Patching the search index in site/ when a few cables changed (the same cables, in the same
+order): only the files of the changed cables' old and new terms and their result data are
+written again, instead of indexing every cable. A cable whose date changed may change its doc
+id, and those of the cables it pushes (doc_ids.renumber): its postings move.
 
 A cable's impacts are its own (tiers.py), so its edit changes the postings of its own terms
 only, and of those only the terms whose impact in it changed (for a small edit, a handful:
@@ -28,12 +29,12 @@ import numpy as np
 
 from generator.output import StagedOutput
 from generator.search.index import (
-    DOCS_PER_SHARD,
     SearchDocument,
     average_length,
     index_json,
     norm,
     result_path,
+    result_shard,
     tier_path,
     write_shard,
 )
@@ -53,7 +54,7 @@ PATCH_LIMIT = 256  # more changed cables than this: index them all again, in par
 
 def changed_docs(state: IndexState | None, base: bytes, group_key: bytes | None,
                  paths: Sequence[str], digests: bytes) -> list[int] | None:
-    """The doc ids of the cables whose files changed since the index in site/ was made (the
+    """The positions of the cables whose files changed since the index in site/ was made (the
     search file group `group_key`; `digests`: the cables' file digests, in doc id order,
     concatenated), or None when it cannot be patched: no state, other code or config, cables
     added, removed or reordered, or too many changed."""
@@ -69,25 +70,34 @@ def changed_docs(state: IndexState | None, base: bytes, group_key: bytes | None,
 
 def patch_index(output: StagedOutput, state: IndexState, documents: dict[int, SearchDocument],
                 old_files: Sequence[str]) -> IndexState | None:
-    """Write the index files the changed `documents` (doc id -> its new analysis) change and
-    keep the others of `old_files` (the search files of site/); the state after, or None
-    (nothing written) when the average length changed its step."""
+    """Write the index files the changed `documents` (position -> its new analysis, with its
+    doc id) change and keep the others of `old_files` (the search files of site/); the state
+    after, or None (nothing written) when the average length changed its step."""
     lengths = array(state.lengths.typecode, state.lengths)
-    for doc, document in documents.items():
-        lengths[doc] = document.length
+    doc_ids = array(state.doc_ids.typecode, state.doc_ids)
+    for position, document in documents.items():
+        lengths[position] = document.length
+        doc_ids[position] = document.doc_id
     average = average_length(sum(lengths), len(lengths))
     if average != average_length(sum(state.lengths), len(state.lengths)):
         return None
     site = output.target
-    changed = np.array(sorted(documents), np.int64)
+    old_ids = {state.doc_ids[position] for position in documents}
+    changed = np.array(sorted(old_ids), np.int64)  # their postings are replaced
     # term -> the changed cables' new postings of it: (doc, impact)
     added: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)
     # term -> how its postings change: (doc, old impact or None, new impact or None)
     moves: defaultdict[str, list[tuple[int, int | None, int | None]]] = defaultdict(list)
-    for doc, document in documents.items():
-        old = _impacts(state.terms(doc), state.lengths[doc], average)
+    for position, document in documents.items():
+        old = _impacts(state.terms(position), state.lengths[position], average)
         new = _impacts(document.terms, document.length, average)
-        for term in old.keys() | new.keys():
+        old_doc, doc = state.doc_ids[position], document.doc_id
+        if old_doc != doc:  # every posting moves
+            for term, impact in old.items():
+                moves[term].append((old_doc, impact, None))
+            for term, impact in new.items():
+                moves[term].append((doc, None, impact))
+        for term in old.keys() | new.keys() if old_doc == doc else ():
             if old.get(term) != new.get(term):
                 moves[term].append((doc, old.get(term), new.get(term)))
         for term, impact in new.items():
@@ -140,24 +150,32 @@ def patch_index(output: StagedOutput, state: IndexState, documents: dict[int, Se
                 output.write(tier_path(term, number), text)
         if entries:  # in term order, as a full indexing writes them
             write_shard(output, key, dict(sorted(entries.items())))
-    for shard in sorted({doc // DOCS_PER_SHARD for doc in documents}):
+    results = {document.doc_id: document.result for document in documents.values()}
+    for shard in sorted({result_shard(doc) for doc in old_ids | results.keys()}):
         path = result_path(shard)
         replaced.add(path)
-        records = json.loads((site / path).read_text("utf-8"))
-        for doc in range(shard * DOCS_PER_SHARD, (shard + 1) * DOCS_PER_SHARD):
-            if doc in documents:
-                records[doc % DOCS_PER_SHARD] = documents[doc].result
-        output.write(path, index_json(records))
+        try:
+            records = {int(doc): record for doc, record in
+                       json.loads((site / path).read_text("utf-8")).items()
+                       if int(doc) not in old_ids}
+        except FileNotFoundError:  # a doc id moved to an hour that had no cable
+            records = {}
+        records.update((doc, result) for doc, result in results.items()
+                       if result_shard(doc) == shard)
+        if records:
+            output.write(path, index_json(dict(sorted(records.items()))))
     # The filter lists, origins.json and meta.json are written again by the caller.
     output.keep_all(path for path in old_files if path not in replaced and
                     not path.startswith("search/f/") and
                     path not in ("search/meta.json", "search/origins.json"))
     locations = array(state.locations.typecode, state.locations)
-    stored = store_terms(Path(state.folder), [(documents[doc].terms, documents[doc].result)
-                                              for doc in changed.tolist()])
-    for doc, location in zip(changed.tolist(), stored, strict=True):
-        locations[4 * doc:4 * doc + 4] = array(locations.typecode, location)
-    return replace(state, lengths=lengths, locations=locations)
+    positions = sorted(documents)
+    stored = store_terms(Path(state.folder), [(documents[position].terms,
+                                               documents[position].result)
+                                              for position in positions])
+    for position, location in zip(positions, stored, strict=True):
+        locations[4 * position:4 * position + 4] = array(locations.typecode, location)
+    return replace(state, lengths=lengths, locations=locations, doc_ids=doc_ids)
 
 
 def _splice(texts: list[str], moves: list[tuple[int, int, int]]) -> list[str] | None:

@@ -250,9 +250,11 @@ class Searcher:
             allowed = ids if allowed is None else allowed & ids
         if query.years:
             low, high = query.years
-            ranges = [span for year, span in self.meta["years"].items()
-                      if year.isdigit() and low <= int(year) <= high]
-            ids = {i for first, last in ranges for i in range(first, last + 1)}
+            ids = set()
+            for year in self.meta["years"]:
+                if year.isdigit() and low <= int(year) <= high:
+                    ids.update(decode_sorted(self._text(f"search/f/year/{year[0]}/{year}.txt")
+                                             or ""))
             allowed = ids if allowed is None else allowed & ids
         return allowed
 
@@ -382,10 +384,9 @@ class Searcher:
         return merged
 
     def _result(self, doc_id: int, score: float) -> Result:
-        per_shard = self.meta["docs_per_shard"]
-        shard = doc_id // per_shard
+        shard = doc_id >> self.meta["shard_bits"]
         records = self._json(f"search/d/{shard // self.meta['shards_per_folder']}/{shard}.json")
-        record = records[doc_id % per_shard]
+        record = records[str(doc_id)]
         return Result(doc_id, score, *record)
 
     def _jump(self, term: str) -> str | None:

@@ -2,7 +2,7 @@
 postings can be replaced in place (patch.py) instead of indexing all cables again.
 
 - IndexState, saved with the build cache: what the index files in site/ were made from (each
-  cable's file digest and path, in doc id order, and its length) and where each cable's terms
+  cable's file digest, path, doc id and length, in doc id order) and where each cable's terms
   are kept.
 - The term store: each indexed cable's terms and their weighted frequencies, and its result
   data (what a search result shows of it), a zlib-compressed record for each chunk of cables
@@ -102,19 +102,22 @@ class IndexState:
     folder: str  # its term store
     paths: bytes  # paths_digest of the cables, in doc id order
     entries: bytes  # the cables' file digests, in doc id order, concatenated
-    lengths: array  # each cable's weighted length
+    lengths: array  # each cable's weighted length, in doc id order
     locations: array  # each cable's terms in the store: Location after Location, flattened
+    doc_ids: array  # each cable's doc id, ascending
 
-    def location(self, doc: int) -> Location:
-        store, offset, size, position = self.locations[4 * doc:4 * doc + 4]
-        return store, offset, size, position
+    # A cable's place in these tables is its position in the archive (when it was indexed).
 
-    def terms(self, doc: int) -> dict[str, int]:
-        return StoredTerms(self.folder).terms(self.location(doc))
+    def location(self, position: int) -> Location:
+        store, offset, size, place = self.locations[4 * position:4 * position + 4]
+        return store, offset, size, place
 
-    def docs_by_digest(self) -> dict[bytes, int]:
-        """Each cable's doc id, by its file digest (cables have one each: a file names its
+    def terms(self, position: int) -> dict[str, int]:
+        return StoredTerms(self.folder).terms(self.location(position))
+
+    def positions_by_digest(self) -> dict[bytes, int]:
+        """Each cable's position, by its file digest (cables have one each: a file names its
         cable's reference ID, and no two cables share one)."""
         size = len(self.entries) // max(len(self.lengths), 1)
-        return {self.entries[doc * size:(doc + 1) * size]: doc
-                for doc in range(len(self.lengths))}
+        return {self.entries[position * size:(position + 1) * size]: position
+                for position in range(len(self.lengths))}

@@ -17,8 +17,9 @@ from itertools import chain, pairwise
 
 import numpy as np
 
+from generator.search.doc_ids import DOC_BITS
 from generator.search.encoding import ALPHABET
-from generator.search.index import DOC_BITS, FREQUENCY_BITS, MAX_FREQUENCY, TIER_SIZES
+from generator.search.index import FREQUENCY_BITS, MAX_FREQUENCY, TIER_SIZES
 
 _ALPHABET_BYTES = np.frombuffer(ALPHABET.encode(), np.uint8)
 _DIGIT_VALUES = np.zeros(256, np.int64)
@@ -38,12 +39,14 @@ def impacts(frequencies: np.ndarray, norms: np.ndarray) -> np.ndarray:
                    ).astype(np.int64)
 
 
-def term_tiers(postings: dict[str, list[int]], norms: Sequence[float]
+def term_tiers(postings: dict[str, list[int]], norms: Sequence[float], doc_ids: Sequence[int]
                ) -> Iterator[tuple[str, int, list[str]]]:
     """(term, document frequency, tier texts) for every term, in term order. `postings`:
     term -> its postings in doc order, packed as in the runs; `norms`: each document's BM25
-    length norm. Empties `postings` as it goes, a slice of terms at a time."""
+    length norm, in the order of `doc_ids` (ascending). Empties `postings` as it goes, a
+    slice of terms at a time."""
     norm_array = np.array(norms)
+    id_array = np.array(doc_ids, np.int64)
     terms = sorted(postings)
     start = 0
     while start < len(terms):
@@ -56,7 +59,8 @@ def term_tiers(postings: dict[str, list[int]], norms: Sequence[float]
         packed = np.fromiter(chain.from_iterable(postings.pop(term) for term in part), np.int64,
                              size)
         docs = packed >> FREQUENCY_BITS
-        encoded = encode_tiers(docs, impacts(packed & MAX_FREQUENCY, norm_array[docs]), counts)
+        doc_norms = norm_array[np.searchsorted(id_array, docs)]
+        encoded = encode_tiers(docs, impacts(packed & MAX_FREQUENCY, doc_norms), counts)
         yield from zip(part, counts.tolist(), encoded, strict=True)
         start = stop
 

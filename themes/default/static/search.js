@@ -259,13 +259,8 @@
         years = years ? [Math.max(years[0], range[0]), Math.min(years[1], range[1])] : range;
       }
       if (years) {
-        const ids = new Set();
-        for (const [year, [first, last]] of Object.entries((await meta()).years)) {
-          if (/^\d+$/.test(year) && years[0] <= year && year <= years[1]) {
-            for (let id = first; id <= last; id++) ids.add(id);
-          }
-        }
-        sets.push(ids);
+        sets.push(await filterSet("year", (await meta()).years
+          .filter((year) => /^\d+$/.test(year) && years[0] <= year && year <= years[1])));
       }
       if (!sets.length) return null;
       const [first, ...rest] = sets.sort((a, b) => a.size - b.size);
@@ -371,9 +366,9 @@
     };
     const result = async (doc, score) => {
       const m = await meta();
-      const n = Math.floor(doc / m.docs_per_shard);
-      const record = ((await load(`d/${Math.floor(n / m.shards_per_folder)}/${n}.json`)) || [])[
-        doc % m.docs_per_shard];
+      const n = Math.floor(doc / 2 ** m.shard_bits);
+      const record = ((await load(`d/${Math.floor(n / m.shards_per_folder)}/${n}.json`)) || {})[
+        doc];
       if (!record) throw new Error(`no result data for document ${doc}`);
       const [referenceId, url, subject, date, origin, classification, excerpt] = record;
       return { doc, score, referenceId, url, subject, date, origin, classification, excerpt };

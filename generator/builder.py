@@ -41,7 +41,7 @@ from generator.render.templates import (
     theme_dirs,
 )
 from generator.render.timeline import timeline_svg
-from generator.search.doc_ids import doc_ids, renumber
+from generator.search.doc_ids import doc_ids
 from generator.search.index import (
     BUCKETS,
     ChunkIndexer,
@@ -909,22 +909,25 @@ def _reusable(state: IndexState | None, groups: _FileGroups, base: bytes) -> boo
 def _patch_search(site: SiteContext, output: StagedOutput, state: IndexState | None,
                   groups: _FileGroups, base: bytes, entry_digests: bytes
                   ) -> tuple[IndexState, bool, list[int]] | None:
-    """The search index of the last build patched for the few cables that changed since: its
-    state, whether doc ids moved, and the cables analysed; None (nothing done) when it
-    cannot be (see search/patch.py)."""
+    """The search index of the last build patched for the few cables that changed, came or
+    went since: its state, whether every filter list must be written again (cables came or
+    went, or doc ids moved), and the cables analysed; None (nothing done) when it cannot be
+    (see search/patch.py)."""
     last = groups.last.get("search")
     if last is None or state is None:
         return None
     entries = site.archive.entries
-    changed = changed_docs(state, base, last[0], [entry.path for entry in entries],
-                           entry_digests)
-    if changed is None:
+    changes = changed_docs(state, base, last[0], [entry.path for entry in entries],
+                           entry_digests, lambda position: entries[position].created)
+    if changes is None:
         return None
-    ids = _worker["doc_ids"] = array(state.doc_ids.typecode, state.doc_ids)
-    moved = renumber(ids, lambda position: entries[position].created, changed)
-    changed = sorted({*changed, *moved})
-    patched = patch_index(output, state, _analyse_changed(site, changed), last[1])
-    return (patched, bool(moved), changed) if patched is not None else None
+    _worker["doc_ids"] = changes.doc_ids
+    patched = patch_index(output, state, changes, _analyse_changed(site, changes.added),
+                          last[1])
+    if patched is None:
+        return None
+    moved = changes.sources is not None or changes.doc_ids != state.doc_ids
+    return patched, moved, changes.added
 
 
 def _shard_chunks(positions: Iterable[int], ids: array, size: int) -> Iterator[list[int]]:

@@ -20,14 +20,15 @@ from __future__ import annotations
 import json
 from array import array
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from itertools import chain
 from pathlib import Path
 
 import numpy as np
 
 from generator.output import StagedOutput
+from generator.search.doc_ids import doc_ids, renumber
 from generator.search.index import (
     SearchDocument,
     average_length,
@@ -52,52 +53,100 @@ from generator.search.tokens import shard_key
 PATCH_LIMIT = 256  # more changed cables than this: index them all again, in parallel
 
 
+@dataclass
+class IndexChanges:
+    """How the cables differ from those the index in site/ was made from (its IndexState)."""
+
+    doc_ids: array  # every cable's doc id now, in the archive's order
+    paths: bytes  # paths_digest of the cables now
+    removed: list[int]  # the state's positions of the cables gone or changed
+    added: list[int]  # the positions of the cables new or changed (to analyse)
+    # each cable's position in the state (-1 for an added one); None: the state's order
+    sources: np.ndarray | None
+
+
 def changed_docs(state: IndexState | None, base: bytes, group_key: bytes | None,
-                 paths: Sequence[str], digests: bytes) -> list[int] | None:
-    """The positions of the cables whose files changed since the index in site/ was made (the
-    search file group `group_key`; `digests`: the cables' file digests, in doc id order,
-    concatenated), or None when it cannot be patched: no state, other code or config, cables
-    added, removed or reordered, or too many changed."""
-    if state is None or state.base != base or state.key != group_key or \
-            len(state.lengths) != len(paths) or state.paths != paths_digest(paths):
+                 paths: Sequence[str], digests: bytes, created: Callable[[int], str | None]
+                 ) -> IndexChanges | None:
+    """What changed since the index in site/ was made (the search file group `group_key`)
+    for the cables now at `paths` (their file digests concatenated: `digests`; created(
+    position): a cable's date), or None when the index cannot be patched: no state, other
+    code or config, or too many cables changed."""
+    if state is None or state.base != base or state.key != group_key:
         return None
-    # One row of digest bytes per cable, compared all at once.
-    new, old = (np.frombuffer(blob, np.uint8).reshape(len(paths), -1)
-                for blob in (digests, state.entries))
-    changed = np.flatnonzero((new != old).any(axis=1)).tolist()
-    return changed if len(changed) <= PATCH_LIMIT else None
+    paths_now = paths_digest(paths)
+    if len(state.lengths) == len(paths) and state.paths == paths_now:
+        # The same cables in the same order: one row of digest bytes per cable, compared all
+        # at once; their doc ids change only where a date did.
+        new, old = (np.frombuffer(blob, np.uint8).reshape(len(paths), -1)
+                    for blob in (digests, state.entries))
+        changed = np.flatnonzero((new != old).any(axis=1)).tolist()
+        if len(changed) > PATCH_LIMIT:
+            return None
+        ids = array(state.doc_ids.typecode, state.doc_ids)
+        changed = sorted({*changed, *renumber(ids, created, changed)})
+        return IndexChanges(ids, paths_now, changed, changed, None)
+    # Cables added or removed: every cable found by its file's digest (the same file, the
+    # same analysis) and kept if its doc id is the same.
+    ids = doc_ids(map(created, range(len(paths))))
+    size = len(state.entries) // max(len(state.lengths), 1)
+    if len(digests) != size * len(paths):
+        return None
+    old_positions = state.positions_by_digest()
+    sources = np.full(len(paths), -1, np.int64)
+    added = []
+    for position in range(len(paths)):
+        old = old_positions.get(digests[position * size:(position + 1) * size])
+        if old is not None and state.doc_ids[old] == ids[position]:
+            sources[position] = old
+        else:
+            added.append(position)
+            if len(added) > PATCH_LIMIT:
+                return None
+    kept = np.zeros(len(state.lengths), bool)
+    kept[sources[sources >= 0]] = True
+    removed = np.flatnonzero(~kept).tolist()
+    if len(removed) > PATCH_LIMIT:
+        return None
+    return IndexChanges(ids, paths_now, removed, added, sources)
 
 
-def patch_index(output: StagedOutput, state: IndexState, documents: dict[int, SearchDocument],
-                old_files: Sequence[str]) -> IndexState | None:
-    """Write the index files the changed `documents` (position -> its new analysis, with its
-    doc id) change and keep the others of `old_files` (the search files of site/); the state
-    after, or None (nothing written) when the average length changed its step."""
-    lengths = array(state.lengths.typecode, state.lengths)
-    doc_ids = array(state.doc_ids.typecode, state.doc_ids)
+def patch_index(output: StagedOutput, state: IndexState, changes: IndexChanges,
+                documents: dict[int, SearchDocument], old_files: Sequence[str]
+                ) -> IndexState | None:
+    """Write the index files that the `changes` change, given the analyses of the cables
+    added (position -> SearchDocument), and keep the others of `old_files` (the search files
+    of site/); the state after, or None (nothing written) when the average length changed
+    its step."""
+    if changes.sources is None:
+        lengths = array(state.lengths.typecode, state.lengths)
+        locations = array(state.locations.typecode, state.locations)
+    else:  # the kept cables' records, at their new positions
+        # (an added cable's are taken from the last cable's, then replaced)
+        lengths = array(state.lengths.typecode,
+                        np.asarray(state.lengths)[changes.sources].tobytes())
+        locations = array(state.locations.typecode,
+                          np.asarray(state.locations).reshape(-1, 4)[changes.sources].tobytes())
     for position, document in documents.items():
         lengths[position] = document.length
-        doc_ids[position] = document.doc_id
     average = average_length(sum(lengths), len(lengths))
     if average != average_length(sum(state.lengths), len(state.lengths)):
         return None
     site = output.target
-    old_ids = {state.doc_ids[position] for position in documents}
+    # doc id -> term -> impact, before and after
+    before = {state.doc_ids[position]: _impacts(state.terms(position), state.lengths[position],
+                                                average) for position in changes.removed}
+    after = {document.doc_id: _impacts(document.terms, document.length, average)
+             for document in documents.values()}
+    old_ids = before.keys()
     changed = np.array(sorted(old_ids), np.int64)  # their postings are replaced
-    # term -> the changed cables' new postings of it: (doc, impact)
+    # term -> the new postings of it: (doc, impact)
     added: defaultdict[str, list[tuple[int, int]]] = defaultdict(list)
     # term -> how its postings change: (doc, old impact or None, new impact or None)
     moves: defaultdict[str, list[tuple[int, int | None, int | None]]] = defaultdict(list)
-    for position, document in documents.items():
-        old = _impacts(state.terms(position), state.lengths[position], average)
-        new = _impacts(document.terms, document.length, average)
-        old_doc, doc = state.doc_ids[position], document.doc_id
-        if old_doc != doc:  # every posting moves
-            for term, impact in old.items():
-                moves[term].append((old_doc, impact, None))
-            for term, impact in new.items():
-                moves[term].append((doc, None, impact))
-        for term in old.keys() | new.keys() if old_doc == doc else ():
+    for doc in sorted(old_ids | after.keys()):
+        old, new = before.get(doc, {}), after.get(doc, {})
+        for term in old.keys() | new.keys():
             if old.get(term) != new.get(term):
                 moves[term].append((doc, old.get(term), new.get(term)))
         for term, impact in new.items():
@@ -168,14 +217,14 @@ def patch_index(output: StagedOutput, state: IndexState, documents: dict[int, Se
     output.keep_all(path for path in old_files if path not in replaced and
                     not path.startswith("search/f/") and
                     path not in ("search/meta.json", "search/origins.json"))
-    locations = array(state.locations.typecode, state.locations)
     positions = sorted(documents)
     stored = store_terms(Path(state.folder), [(documents[position].terms,
                                                documents[position].result)
                                               for position in positions])
     for position, location in zip(positions, stored, strict=True):
         locations[4 * position:4 * position + 4] = array(locations.typecode, location)
-    return replace(state, lengths=lengths, locations=locations, doc_ids=doc_ids)
+    return replace(state, paths=changes.paths, lengths=lengths, locations=locations,
+                   doc_ids=changes.doc_ids)
 
 
 def _splice(texts: list[str], moves: list[tuple[int, int, int]]) -> list[str] | None:

@@ -4,7 +4,9 @@
 - an incremental build (given the digests of site/'s files) stages only the files whose bytes
   changed; when it has succeeded, a journal listing them and the files to delete is written
   first, then applied. A build that fails or is interrupted before that leaves site/ as it
-  was; one interrupted while applying is completed by the next build (`recover`).
+  was; one interrupted while applying is completed by the next build (`recover`). Its staged
+  files lie side by side, named by their paths (`staged_name`): a folder made for each list
+  page (each is an index.html of its own) cost more than writing the page.
 
 Every write is recorded as (path, digest), so the build knows which files it produced.
 """
@@ -80,8 +82,9 @@ class StagedOutput:
         self._own_records().append((relative, digest))
         if self.previous is not None and self.previous.get(relative) == digest:
             return  # site/ has these very bytes
-        path = self.staging / relative
-        if path.parent not in self._made_dirs:  # one mkdir per folder, not one per page
+        name = staged_name(relative) if self.previous is not None else None
+        path = self.staging / (name or relative)
+        if name is None and path.parent not in self._made_dirs:  # one mkdir per folder
             path.parent.mkdir(parents=True, exist_ok=True)
             self._made_dirs.add(path.parent)
         path.write_bytes(data)
@@ -145,6 +148,14 @@ def _running(pid: int) -> bool:
     return True
 
 
+def staged_name(relative: str) -> str | None:
+    """The name an incremental build stages a file under, in the staging folder itself:
+    its path with `/` written `%2F` (and `%` `%25`); None if too long for a file name (the
+    file is staged at its path)."""
+    name = relative.replace("%", "%25").replace("/", "%2F")
+    return name if len(name.encode("utf-8")) <= 255 else None
+
+
 def journal_path(target: Path) -> Path:
     return target.parent / f".{target.name}.commit"
 
@@ -160,10 +171,17 @@ def recover(target: Path) -> None:
     staging = Path(plan["staging"])
     if staging.is_dir():
         for folder, _dirs, names in os.walk(staging):
-            destination = target / Path(folder).relative_to(staging)
-            destination.mkdir(parents=True, exist_ok=True)
+            inside = Path(folder).relative_to(staging)
             for name in names:
-                os.replace(Path(folder) / name, destination / name)
+                # Named by its path (staged_name) in the staging folder itself, else at it.
+                relative = name.replace("%2F", "/").replace("%25", "%") \
+                    if inside == Path() else f"{inside.as_posix()}/{name}"
+                destination = target / relative
+                try:
+                    os.replace(Path(folder) / name, destination)
+                except FileNotFoundError:  # a new folder
+                    destination.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(Path(folder) / name, destination)
         shutil.rmtree(staging)
     for relative in plan["delete"]:
         path = target / relative

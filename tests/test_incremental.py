@@ -412,12 +412,17 @@ def test_an_interrupted_commit_is_completed_by_the_next_build(project: Path,
     (project / ".gen-cache" / "state.pickle").unlink(missing_ok=True)
     staging = project / ".site.building-1"
     (staging / "cable").mkdir(parents=True)
-    (staging / "cable" / "planted.html").write_text("new", encoding="utf-8")
+    (staging / "cable" / "planted.html").write_text("new", encoding="utf-8")  # at its path
+    # by its path's name (output.staged_name), into a folder site/ has and one it has not
+    (staging / "cable%2Fnamed.html").write_text("named", encoding="utf-8")
+    (staging / "new%2F100%25%2Findex.html").write_text("deep", encoding="utf-8")
     doomed = next(iter(sorted(site.rglob("*.html"))))
     journal_path(site).write_text(json.dumps({
         "staging": str(staging), "delete": [doomed.relative_to(site).as_posix()]}), "utf-8")
     recover(site)
     assert (site / "cable" / "planted.html").read_text(encoding="utf-8") == "new"
+    assert (site / "cable" / "named.html").read_text(encoding="utf-8") == "named"
+    assert (site / "new" / "100%" / "index.html").read_text(encoding="utf-8") == "deep"
     assert not doomed.exists() and not staging.exists() and not journal_path(site).exists()
     recover(site)  # nothing to do: harmless
     report = build_site(load_config(project), jobs=2)  # no cache: a full build repairs site/

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import generator.search.index as index
@@ -221,6 +221,40 @@ def test_impacts_changed_in_place_are_the_tiers_encoded_again(data: st.DataObjec
         assert spliced == after
     else:
         assert tier_of_each(before) != tier_of_each(after)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.booleans(), st.booleans())
+def test_postings_changed_in_a_term_with_a_last_tier_are_the_tiers_encoded_again(
+        seed: int, sparse: bool, ties: bool) -> None:
+    """patch._update takes postings out of a term that has a last tier of all the rest, puts
+    others in and changes impacts: the tiers above the last encoded again, the last one's
+    text changed in place; the same as encoding all the postings again (new ones before the
+    first and after the last, best ones removed: the last tier's best move up)."""
+    from generator.search.patch import _update
+
+    rng = np.random.default_rng(seed)
+    head = sum(index.TIER_SIZES)
+    count = int(rng.integers(head + 100, head + 3000))  # it keeps a last tier
+    universe = rng.choice(2**27 if sparse else 3 * count, count + 60, replace=False)
+    docs = np.sort(universe[:count]).astype(np.int64)
+    values = rng.integers(1, 3 if ties else tiers.IMPACT_SCALE + 1, count).astype(np.int64)
+    (before,) = tiers.encode_tiers(docs, values, np.array([count]))
+    assert len(before) == len(index.TIER_SIZES) + 1
+    postings = dict(zip(docs.tolist(), values.tolist(), strict=True))
+    best = sorted(postings, key=lambda doc: (postings[doc], doc), reverse=True)
+    removed = {*rng.choice(docs, int(rng.integers(0, 40)), replace=False).tolist(),
+               *best[:int(rng.integers(0, 30))]}
+    changed = sorted(removed)[:10]  # taken out and put in again with a new impact
+    new = [(doc, int(rng.integers(1, tiers.IMPACT_SCALE + 1)))
+           for doc in [*changed, *universe[count:count + int(rng.integers(0, 50))].tolist(),
+                       *([int(docs[-1]) + 1] if rng.random() < 0.5 else [])]]
+    after = {doc: impact for doc, impact in postings.items() if doc not in removed}
+    after.update(new)
+    after_docs = np.array(sorted(after), np.int64)
+    (expected,) = tiers.encode_tiers(after_docs, np.array([after[doc] for doc in after_docs]),
+                                     np.array([len(after)]))
+    assert _update(before, removed, new) == expected
 
 
 def test_an_impact_that_moves_its_posting_to_another_tier_is_not_changed_in_place() -> None:

@@ -22,14 +22,16 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from itertools import chain
+from itertools import chain, pairwise
 from pathlib import Path
 
 import numpy as np
 
 from generator.output import StagedOutput
-from generator.search.doc_ids import doc_ids, renumber
+from generator.search.doc_ids import DOC_BITS, doc_ids, renumber
+from generator.search.encoding import ALPHABET, encode
 from generator.search.index import (
+    TIER_SIZES,
     SearchDocument,
     average_length,
     index_json,
@@ -47,6 +49,7 @@ from generator.search.tiers import (
     small_numbers,
     unvlq,
     vlq,
+    vlq_numbers,
 )
 from generator.search.tokens import shard_key
 
@@ -178,6 +181,13 @@ def patch_index(output: StagedOutput, state: IndexState, changes: IndexChanges,
                 if spliced_texts is not None:
                     spliced[term] = (entries[term][0], spliced_texts)
                     continue
+            if len(texts) > len(TIER_SIZES):  # a last tier of all the rest
+                removed = {doc for doc, old, _ in moves[term] if old is not None}
+                new = [(doc, impact) for doc, _, impact in moves[term] if impact is not None]
+                count = entries[term][0] - len(removed) + len(new)
+                if count > sum(TIER_SIZES):  # it keeps one
+                    spliced[term] = (count, _update(texts, removed, new))
+                    continue
             docs, values = decode_tiers(texts)
             kept = ~np.isin(docs, changed)
             new = added.get(term, [])
@@ -263,6 +273,90 @@ def _splice(texts: list[str], moves: list[tuple[int, int, int]]) -> list[str] | 
             return None
     return [f"{gaps[tier]}.{vlq(impacts_of[tier])[0]}" if tier in changed else text
             for tier, text in enumerate(texts)]
+
+
+def _update(texts: list[str], removed: set[int], new: list[tuple[int, int]]) -> list[str]:
+    """A term's tiers with the postings of the doc ids `removed` taken out and the postings
+    `new` ((doc, impact) each) put in, when it has, and keeps, a last tier of all the rest
+    (beyond TIER_SIZES): the tiers above it are encoded again (they are small); the last
+    tier's text is changed where postings leave or join it, without decoding and encoding it
+    all again (the last tiers of common words hold most of the index: ~250k postings each at
+    251k cables)."""
+    head_docs, head_impacts = decode_tiers(texts[:-1])
+    gap_text, _, impact_text = texts[-1].partition(".")
+    gaps, starts = vlq_numbers(gap_text)
+    last_docs, last_impacts = np.cumsum(gaps), small_numbers(impact_text)
+    gone = np.array(sorted(removed), np.int64)
+    kept = ~np.isin(head_docs, gone)
+    at = np.searchsorted(last_docs, gone)
+    leaving = set(at[(at < len(last_docs)) & (last_docs[np.minimum(at, len(last_docs) - 1)]
+                                               == gone)].tolist())
+    # The head lost postings: the best of the last tier may move up into it.
+    lost = min(len(head_docs) - int(kept.sum()), len(last_docs) - len(leaving))
+    up = np.zeros(0, np.int64)
+    if lost:
+        rank = (255 - last_impacts) << DOC_BITS | ((1 << DOC_BITS) - 1 - last_docs)
+        rank[list(leaving)] = np.iinfo(np.int64).max
+        up = np.argpartition(rank, lost - 1)[:lost]
+    docs = np.concatenate((head_docs[kept], np.array([doc for doc, _ in new], np.int64),
+                           last_docs[up]))
+    values = np.concatenate((head_impacts[kept], np.array([impact for _, impact in new],
+                                                          np.int64), last_impacts[up]))
+    # Ranked as encode_tiers ranks: best impact first, ties to the newer cable.
+    ranked = np.lexsort((-docs, -values))
+    head, below = ranked[:len(head_docs)], ranked[len(head_docs):]
+    (encoded,) = encode_tiers(docs[head], values[head], np.array([len(head)]))
+    from_last = len(docs) - len(up)  # pool entries from this index on came from the last tier
+    leaving.update(up[head[head >= from_last] - from_last].tolist())
+    joining = below[below < from_last]
+    order = np.argsort(docs[joining])
+    return [*encoded, _splice_last(gap_text, impact_text, last_docs, starts, sorted(leaving),
+                                   docs[joining][order], values[joining][order])]
+
+
+def _splice_last(gap_text: str, impact_text: str, docs: np.ndarray, starts: np.ndarray,
+                 leaving: list[int], joining_docs: np.ndarray, joining_impacts: np.ndarray
+                 ) -> str:
+    """A tier's text (its `docs`, and where each one's gap `starts` in `gap_text`) with the
+    postings at the indexes `leaving` taken out and others (doc ids ascending, not in it) put
+    in: the text between the changes is copied, only the gaps around them encoded."""
+    events: dict[int, tuple[list[tuple[int, int]], bool]] = {}  # index -> (put before, leaves)
+    for doc, impact, index in zip(joining_docs.tolist(), joining_impacts.tolist(),
+                                  np.searchsorted(docs, joining_docs).tolist(), strict=True):
+        events.setdefault(index, ([], False))[0].append((doc, impact))
+    for index in leaving:
+        events[index] = (events.get(index, ([], False))[0], True)
+    bounds = np.append(starts, len(gap_text))
+    gap_parts: list[str] = []
+    impact_parts: list[str] = []
+    copied = 0  # the tier's postings before this one are written, or left out
+    previous = 0  # the doc id written last (gaps count from 0)
+    moved = False  # whether the posting at `copied` follows another doc id than before
+
+    def copy_to(end: int) -> None:
+        nonlocal copied, previous, moved
+        if copied < end:
+            if moved:  # its gap changed: the rest of the run is copied
+                gap_parts.append(encode([int(docs[copied]) - previous]))
+                gap_parts.append(gap_text[bounds[copied + 1]:bounds[end]])
+            else:
+                gap_parts.append(gap_text[bounds[copied]:bounds[end]])
+            impact_parts.append(impact_text[copied:end])
+            previous, moved = int(docs[end - 1]), False
+        copied = max(copied, end)
+
+    for index in sorted(events):
+        joining, leaves = events[index]
+        copy_to(index)
+        if joining:
+            gap_parts.append(encode([b - a for a, b in
+                                     pairwise([previous, *(doc for doc, _ in joining)])]))
+            impact_parts.append("".join(ALPHABET[impact] for _, impact in joining))
+            previous, moved = joining[-1][0], True
+        if leaves:
+            copied, moved = index + 1, True
+    copy_to(len(docs))
+    return "".join(gap_parts) + "." + "".join(impact_parts)
 
 
 def _impacts(terms: dict[str, int], length: int, average: float) -> dict[str, int]:

@@ -112,18 +112,24 @@ def decode_tiers(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 def unvlq(text: str) -> np.ndarray:
     """encoding.decode, vectorised."""
+    return vlq_numbers(text)[0]
+
+
+def vlq_numbers(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The numbers of a VLQ text and where each starts in it."""
     if not text:
-        return np.zeros(0, np.int64)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
     digits = _DIGIT_VALUES[np.frombuffer(text.encode("ascii"), np.uint8)]
     continued = (digits & 32) != 0  # a number's last digit has no continuation bit
     if not continued.any():  # all below 32, as most doc gaps in the long tiers of common words
-        return digits
+        return digits, np.arange(len(digits))
     starts = np.empty(len(digits), bool)  # a number's first (least significant) digit
     starts[0] = True
     np.logical_not(continued[:-1], out=starts[1:])
     index = np.arange(len(digits))
     place = index - np.maximum.accumulate(np.where(starts, index, 0))
-    return np.add.reduceat((digits & 31) << (5 * place), np.flatnonzero(starts))
+    first = np.flatnonzero(starts)
+    return np.add.reduceat((digits & 31) << (5 * place), first), first
 
 
 def small_numbers(text: str) -> np.ndarray:

@@ -673,6 +673,7 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
             return asset_urls[name]
 
         globals_ = {
+            "memo": _memo_function(),
             "site": {
                 "title": config.title, "description": config.description,
                 "language": config.language, "root": config.root,
@@ -861,6 +862,27 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
                          indexed=indexed, checked=len(cable_work) + len(list_work))
     return report, _Memory(target, content_dir, cache,
                            unsaved=not cache_current or (memory is not None and memory.unsaved))
+
+
+def _memo_function() -> Callable[..., list]:
+    """The templates' memo(macro, items, key): [macro(item) for item in items], each output
+    made once per build and process for each item[key] (a cable in a list, whose row is the
+    same on its tag, post, classification, year and month pages: made once, not six times)."""
+    made: dict[tuple[str, Any], Any] = {}
+
+    def memo(macro: Callable[..., Any], items: Iterable[Any], key: str) -> list:
+        name = getattr(macro, "name", None)
+        if name is None:
+            raise jinja2.TemplateError("memo() takes a macro first")
+        outputs = []
+        for item in items:
+            output = made.get((name, item[key]))
+            if output is None:
+                output = made[name, item[key]] = macro(item)
+            outputs.append(output)
+        return outputs
+
+    return memo
 
 
 def _jobs_for(work: int, jobs: int, alone: int = 20 * CHUNK) -> int:

@@ -777,3 +777,21 @@ def test_bad_configuration_is_named(tmp_path: Path, keys: dict, named: str) -> N
     assert result.returncode == 1
     assert str(config_file) in result.stderr and named in result.stderr
     assert not (project / "site").exists()
+
+
+def test_memo_makes_a_macros_output_once_per_key() -> None:
+    """The templates' memo(macro, items, key): one call of the macro for each key in a build
+    (a cable's row, the same in each of its lists), the first call's output after that."""
+    from generator.builder import _memo_function
+
+    calls: list[str] = []
+    env = jinja2.Environment(autoescape=True)
+    env.globals.update(memo=_memo_function(), note=calls.append)
+    template = env.from_string(
+        "{% macro row(e) %}{{ note(e.id) or '' }}<li>{{ e.text }}</li>{% endmacro %}"
+        "{% for out in memo(row, items, 'id') %}{{ out }}{% endfor %}")
+    items = [{"id": "A", "text": "<a>"}, {"id": "B", "text": "b"}, {"id": "A", "text": "other"}]
+    assert template.render(items=items) == "<li>&lt;a&gt;</li><li>b</li><li>&lt;a&gt;</li>"
+    assert calls == ["A", "B"]
+    with pytest.raises(jinja2.TemplateError, match="macro"):
+        env.from_string("{{ memo(note, items, 'id') }}").render(items=items)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from math import ceil
 from typing import Any
@@ -47,16 +47,7 @@ class SiteContext:
         return self.urls.cable(entry.reference_id, entry.created)
 
     def entry_view(self, entry: CableEntry) -> dict[str, Any]:
-        return {
-            "reference_id": entry.reference_id,
-            "url": self.href(self.cable_path(entry)),
-            "subject": entry.subject,
-            "created": entry.created,
-            "date": entry.date,
-            "origin": entry.origin,
-            "classification": entry.classification,
-            "tags": list(entry.tags),
-        }
+        return dict(EntryView(self, entry))
 
     def list_path(self, kind: str, key: Any, page: int = 1) -> str | None:
         """URL path of a list page, or None when that kind of page is switched off."""
@@ -195,7 +186,8 @@ class SiteContext:
 
     def list_context(self, kind: str, key: Any, page: int) -> dict[str, Any]:
         listing, pagination, chosen = self._list_frame(kind, key, page)
-        listing["entries"] = [self.entry_view(self.archive.entries[i]) for i in chosen]
+        # Views that work out a field when it is read: rows made by memo() read one.
+        listing["entries"] = [EntryView(self, self.archive.entries[i]) for i in chosen]
         return {"listing": listing, "pagination": pagination}
 
     def list_dependencies(self, kind: str, key: Any, page: int) -> tuple:
@@ -321,6 +313,61 @@ class SiteContext:
 
     def list_keys(self, kind: str) -> Iterable[Any]:
         return self.index(kind).keys()
+
+
+class EntryView(Mapping[str, Any]):
+    """A cable as a list shows it (themes/README.md, "An entry"), each field worked out when a
+    template reads it."""
+
+    __slots__ = ("_site", "_entry")
+    FIELDS = ("reference_id", "url", "subject", "created", "date", "origin", "classification",
+              "tags")
+
+    def __init__(self, site: SiteContext, entry: CableEntry) -> None:
+        self._site, self._entry = site, entry
+
+    @property
+    def reference_id(self) -> str:
+        return self._entry.reference_id
+
+    @property
+    def url(self) -> str:
+        return self._site.href(self._site.cable_path(self._entry))
+
+    @property
+    def subject(self) -> str | None:
+        return self._entry.subject
+
+    @property
+    def created(self) -> str | None:
+        return self._entry.created
+
+    @property
+    def date(self) -> str | None:
+        return self._entry.date
+
+    @property
+    def origin(self) -> str | None:
+        return self._entry.origin
+
+    @property
+    def classification(self) -> str | None:
+        return self._entry.classification
+
+    @property
+    def tags(self) -> list[str]:
+        return list(self._entry.tags)
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.FIELDS:
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.FIELDS)
+
+    def __len__(self) -> int:
+        return len(self.FIELDS)
 
 
 def _page_window(page: int, pages: int, radius: int = 3) -> list[int]:

@@ -326,42 +326,20 @@ class EntryView(Mapping[str, Any]):
     def __init__(self, site: SiteContext, entry: CableEntry) -> None:
         self._site, self._entry = site, entry
 
-    @property
-    def reference_id(self) -> str:
-        return self._entry.reference_id
-
-    @property
-    def url(self) -> str:
-        return self._site.href(self._site.cable_path(self._entry))
-
-    @property
-    def subject(self) -> str | None:
-        return self._entry.subject
-
-    @property
-    def created(self) -> str | None:
-        return self._entry.created
-
-    @property
-    def date(self) -> str | None:
-        return self._entry.date
-
-    @property
-    def origin(self) -> str | None:
-        return self._entry.origin
-
-    @property
-    def classification(self) -> str | None:
-        return self._entry.classification
-
-    @property
-    def tags(self) -> list[str]:
-        return list(self._entry.tags)
-
     def __getitem__(self, name: str) -> Any:
-        if name not in self.FIELDS:
-            raise KeyError(name)
-        return getattr(self, name)
+        if name == "url":
+            return self._site.href(self._site.cable_path(self._entry))
+        if name == "tags":
+            return list(self._entry.tags)
+        if name in self.FIELDS:
+            return getattr(self._entry, name)
+        raise KeyError(name)
+
+    def __getattr__(self, name: str) -> Any:  # (only for names that are not attributes)
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.FIELDS)

@@ -705,7 +705,7 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
                        cached_keys=cache.keys, template_keys=template_keys, term_store=None,
                        reuse=None)
         search_state = cache.search
-        patched = None  # (search state, cables) when their changes were patched in
+        patched = None  # (search state, lists moved, cables analysed) when patched in
         early_records = output.take_records()  # (the assets': the patch's are told apart)
         search_records: list[tuple[str, bytes]] = []  # every search file's, when remade
         if not config.pages["search"]:

@@ -1,18 +1,19 @@
-"""Patching the search index in site/ when a few cables changed (the same cables, in the same
-order): only the files of the changed cables' old and new terms and their result data are
-written again, instead of indexing every cable. A cable whose date changed may change its doc
-id, and those of the cables it pushes (doc_ids.renumber): its postings move.
+"""Patching the search index in site/ when a few cables changed, came or went: only the files
+of their old and new terms and their result data are written again, instead of indexing every
+cable. Doc ids come from dates (doc_ids.py), so the other cables keep theirs, but for a run
+pushed past its own minute by a new cable or a changed date: those cables' postings move.
 
-A cable's impacts are its own (tiers.py), so its edit changes the postings of its own terms
-only, and of those only the terms whose impact in it changed (for a small edit, a handful:
-the cable's length moves its other impacts by less than a step). Each such term's postings are
-read back from site/, the cable's old one dropped, its new one added, and the term's tiers and
-shard written again; when only impacts changed (no posting added or removed) and every posting
-stays in its tier, those characters of the tiers are changed instead (encoding the long tiers
-of common words again took seconds at 251k cables). The old impacts come from the term store
-(state.py). The result is the same, to the byte, as indexing everything again (tests); when the
-average length moves to the next step of its grid (index.average_length), every impact changes,
-and the caller indexes everything.
+A cable's impacts are its own (tiers.py), so a change to it changes the postings of its own
+terms only, and of an edit only the terms whose impact in it changed (for a small edit, a
+handful: the cable's length moves its other impacts by less than a step). Each such term's
+postings are read back from site/, the old ones dropped, the new ones added, and the term's
+tiers and shard written again; when only impacts changed (no posting added or removed) and
+every posting stays in its tier, those characters of the tiers are changed instead, and a term
+with a last tier of all the rest has that tier's text changed where postings leave or join it
+(encoding the long tiers of common words again took seconds at 251k cables). The old impacts
+come from the term store (state.py). The result is the same, to the byte, as indexing
+everything again (tests); when the average length moves to the next step of its grid
+(index.average_length), every impact changes, and the caller indexes everything.
 """
 
 from __future__ import annotations

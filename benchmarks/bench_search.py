@@ -231,9 +231,10 @@ class Item:
 def make_queries(site: Path, count: int, seed: int) -> list[Item]:
     """`count` known-item queries from random cables' subjects, then the fixed list."""
     searcher = Searcher(CountingFetch(site))
-    docs = searcher.meta["docs"]
+    # Doc ids come from dates (generator/search/doc_ids.py): those the result data has.
+    order = sorted(int(doc) for path in (site / "search" / "d").rglob("*.json")
+                   for doc in json.loads(path.read_text(encoding="utf-8")))
     rng = random.Random(seed)
-    order = list(range(docs))
     rng.shuffle(order)
     items = []
     for doc_id in order:

@@ -51,7 +51,7 @@ from generator.search.index import (
     write_index,
     write_lists,
 )
-from generator.search.patch import changed_docs, patch_index
+from generator.search.patch import index_changes, patch_index
 from generator.search.state import (
     IndexState,
     Location,
@@ -939,7 +939,7 @@ def _patch_search(site: SiteContext, output: StagedOutput, state: IndexState | N
     if last is None or state is None:
         return None
     entries = site.archive.entries
-    changes = changed_docs(state, base, last[0], [entry.path for entry in entries],
+    changes = index_changes(state, base, last[0], [entry.path for entry in entries],
                            entry_digests, lambda position: entries[position].created)
     if changes is None:
         return None

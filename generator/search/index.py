@@ -141,8 +141,6 @@ class ChunkIndexer:
     def write(self, output: StagedOutput) -> tuple[list[int], list[Location]]:
         """Write the chunk's result data, postings runs and terms; returns the documents'
         lengths and where their terms were stored."""
-        if not self.doc_ids:
-            return [], []
         shards: defaultdict[int, dict[int, list]] = defaultdict(dict)
         for doc, result in zip(self.doc_ids, self.results, strict=True):
             shards[result_shard(doc)][doc] = result

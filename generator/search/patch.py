@@ -69,9 +69,9 @@ class IndexChanges:
     sources: np.ndarray | None
 
 
-def changed_docs(state: IndexState | None, base: bytes, group_key: bytes | None,
-                 paths: Sequence[str], digests: bytes, created: Callable[[int], str | None]
-                 ) -> IndexChanges | None:
+def index_changes(state: IndexState | None, base: bytes, group_key: bytes | None,
+                  paths: Sequence[str], digests: bytes, created: Callable[[int], str | None]
+                  ) -> IndexChanges | None:
     """What changed since the index in site/ was made (the search file group `group_key`)
     for the cables now at `paths` (their file digests concatenated: `digests`; created(
     position): a cable's date), or None when the index cannot be patched: no state, other
@@ -93,7 +93,7 @@ def changed_docs(state: IndexState | None, base: bytes, group_key: bytes | None,
     # Cables added or removed: every cable found by its file's digest (the same file, the
     # same analysis) and kept if its doc id is the same.
     ids = doc_ids(map(created, range(len(paths))))
-    size = len(state.entries) // max(len(state.lengths), 1)
+    size = state.digest_size
     if len(digests) != size * len(paths):
         return None
     old_positions = state.positions_by_digest()

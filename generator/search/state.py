@@ -115,9 +115,14 @@ class IndexState:
     def terms(self, position: int) -> dict[str, int]:
         return StoredTerms(self.folder).terms(self.location(position))
 
+    @property
+    def digest_size(self) -> int:
+        """The size of a cable's file digest in `entries`."""
+        return len(self.entries) // max(len(self.lengths), 1)
+
     def positions_by_digest(self) -> dict[bytes, int]:
         """Each cable's position, by its file digest (cables have one each: a file names its
         cable's reference ID, and no two cables share one)."""
-        size = len(self.entries) // max(len(self.lengths), 1)
+        size = self.digest_size
         return {self.entries[position * size:(position + 1) * size]: position
                 for position in range(len(self.lengths))}

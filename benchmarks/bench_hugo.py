@@ -446,8 +446,9 @@ def checks(states: list[dict]) -> str:
         if not (hugo and ours):
             continue
         h, o = hugo["output"], ours["output"]
-        same = all(h[k] == o[k] for k in ("cable_pages", "tags", "posts", "tag_pages",
-                                          "post_pages"))
+        # List pages: Hugo's are numbered, ours content-defined (paging.py: about page_size
+        # cables a page, on average), so their counts are close, not equal.
+        same = all(h[k] == o[k] for k in ("cable_pages", "tags", "posts"))
         words = [f"{state['pages']:,} Markdown pages; cable pages Hugo {h['cable_pages']:,}, "
                  f"ours {o['cable_pages']:,}; tags {h['tags']:,} / {o['tags']:,}, their list "
                  f"pages {h['tag_pages']:,} / {o['tag_pages']:,}; posts {h['posts']:,} / "

@@ -447,17 +447,22 @@ def _changed_list_pages(site: SiteContext, change: ArchiveChange) -> list[tuple[
 
 def _vanished_list_pages(site: SiteContext, change: ArchiveChange, keys: dict[str, bytes]
                          ) -> list[str]:
-    """The pages in `keys` (the last build's) of the lists an edit in place reshaped beyond
-    their new page count: the last ones of a list that lost cables."""
-    vanished = []
+    """The pages in `keys` (the last build's) of the lists an edit in place reshaped that are
+    not pages of theirs now. A page is named by its oldest cable, so a page gone was named
+    by a member of its list, or by an edited cable that left it."""
+    vanished = set()
+    entries, output_file = site.archive.entries, site.urls.output_file
     for kind, key in change.reshaped:
-        if not site.enabled(PAGE_SWITCH[kind]):
+        path = site.list_path(kind, key)
+        if path is None:
             continue
-        page = site.page_count(kind, key) + 1
-        while (file := site.urls.output_file(site.list_path(kind, key, page))) in keys:
-            vanished.append(file)
-            page += 1
-    return vanished
+        now = {output_file(site.list_path(kind, key, page) or "")
+               for page in range(2, site.page_count(kind, key) + 1)}
+        for index in chain(site.members(kind, key), change.edited):
+            file = output_file(site.urls.paged(path, entries[index].reference_id))
+            if file in keys and file not in now:
+                vanished.add(file)
+    return sorted(vanished)
 
 
 def _copy_assets(config: SiteConfig, output: StagedOutput) -> dict[str, str]:

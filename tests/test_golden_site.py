@@ -72,5 +72,6 @@ def test_expected_site_is_sound() -> None:
     assert cited is not None
     assert {a.attrs.get("href") for a in cited.find_all("a", cls="entry-link")} == {
         "/cable/2008/11/08OSLO629.html", "/cable/2008/12/08OSLO670.html"}
-    assert site.exists("origin/embassy-oslo/page/2/index.html")
-    assert site.exists("date/2008/page/3/index.html")
+    # Further pages are named by their oldest cable.
+    assert site.exists("origin/embassy-oslo/page/08OSLO461/index.html")
+    assert site.exists("date/2008/page/08VLADIVOSTOK68/index.html")

@@ -30,6 +30,7 @@ from generator.builder import BuildError, BuildReport, BuildSession, build_site
 from generator.cache import BuildCache
 from generator.config import SiteConfig, load_config
 from generator.output import journal_path, recover
+from generator.structure.paging import page_ends, page_marks
 
 ROOT = Path(__file__).resolve().parent.parent
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
@@ -243,19 +244,33 @@ def test_move_a_cable_to_another_post_and_drop_a_tag(project: Path, tmp_path: Pa
 
 @pytest.mark.parametrize("mode", ["gen build", "gen serve"])
 def test_an_edit_in_place_that_drops_and_adds_a_list_page(mode: str, tmp_path: Path) -> None:
-    """A cable leaves a tag whose list then fits one page fewer, and comes back: the last
-    page goes and comes back with it (and with the sitemap), as in a clean build."""
+    """A cable leaves a tag whose list then fits one page, and comes back: the second page
+    goes and comes back with it (and with the sitemap), as in a clean build."""
     project = sample_project(tmp_path / "project")
     matters = {path: front(path) for path in sorted(pages(project).values())}
-    tags = Counter(tag["code"] for matter in matters.values() for tag in matter["tags"])
-    path = next(path for path, matter in matters.items()
-                if matter["tags"] and 5 <= tags[matter["tags"][0]["code"]] <= 30)
-    tag = matters[path]["tags"][0]["code"]
-    config = project / "gen.yaml"  # the tag's list: two pages, the second with one cable
-    config.write_text(config.read_text("utf-8") + f"\npage_size: {tags[tag] - 1}\n", "utf-8")
+    tagged: dict[str, list[dict]] = {}
+    for matter in matters.values():
+        for tag in matter["tags"]:
+            tagged.setdefault(tag["code"], []).append(matter)
+
+    def two_pages(code: str) -> bool:
+        """Whether the tag's list is two pages at a page size of one cable fewer."""
+        members = sorted(tagged[code], key=lambda m: (m["created"] or "9999", m["reference_id"]))
+        size = len(members) - 1
+        marks = page_marks((m["reference_id"] for m in members), size)
+        return len(page_ends(range(len(members)), marks, size)) == 2
+
+    path, tag = next((path, matter["tags"][0]["code"]) for path, matter in matters.items()
+                     if matter["tags"] and 5 <= len(tagged[matter["tags"][0]["code"]]) <= 30
+                     and re.fullmatch(r"[A-Z]+", matter["tags"][0]["code"])
+                     and two_pages(matter["tags"][0]["code"]))
+    oldest = min(tagged[tag], key=lambda m: (m["created"] or "9999", m["reference_id"]))
+    config = project / "gen.yaml"  # one cable more than a page: two pages
+    config.write_text(config.read_text("utf-8") + f"\npage_size: {len(tagged[tag]) - 1}\n",
+                      "utf-8")
     BUILDS[project] = builds = Builds(project, in_session=mode == "gen serve")
     builds.build()
-    last_page = project / "site" / "tag" / tag / "page" / "2" / "index.html"
+    last_page = project / "site" / "tag" / tag / "page" / oldest["reference_id"] / "index.html"
     assert last_page.is_file()
     text = path.read_text(encoding="utf-8")
     edit(path, lambda t: re.sub(r"(?m)^- code: (\w+)\n(  \w+: .*\n)*", "", t, count=1))
@@ -321,6 +336,42 @@ def add_copy_of_a_cable(project: Path) -> Path:
     added.write_text(source.read_text(encoding="utf-8").replace(
         "reference_id: 07TASHKENT477", "reference_id: 07TASHKENT9999"), encoding="utf-8")
     return added
+
+
+def list_of(page: str) -> str:
+    """The list a list page belongs to: `tag/PHUM/page/<ID>/index.html` -> `tag/PHUM/`."""
+    return page.split("page/")[0] if "/page/" in page else page.rsplit("/", 1)[0] + "/"
+
+
+def test_a_cable_added_changes_only_the_list_pages_around_it(tmp_path: Path) -> None:
+    """Pages end at cables chosen by their IDs, not every page_size cables: a cable added to
+    a list of many pages changes its first page (the count), the page it lands on and the
+    pagers of a few neighbours, not every older page as numbered pages would."""
+    project = sample_project(tmp_path / "project")
+    config = project / "gen.yaml"
+    config.write_text(config.read_text("utf-8") + "\npage_size: 10\n", "utf-8")
+    BUILDS[project] = Builds(project, in_session=False)
+    BUILDS[project].build()
+    before = tree(project / "site")
+    source = pages(project)["07PARIS186"]  # 2007-01, PREL: in the middle of its lists
+    added = source.with_name("07PARIS9999.md")
+    added.write_text(source.read_text(encoding="utf-8").replace(
+        "reference_id: 07PARIS186", "reference_id: 07PARIS9999"), encoding="utf-8")
+    assert_same_as_clean(project, tmp_path)
+    after = tree(project / "site")
+    lists = {list_of(name) for name in after if name.startswith(("tag/", "origin/", "date/"))
+             and name.endswith("index.html") and before.get(name) != after.get(name)}
+    assert {f"tag/{tag['code']}/" for tag in front(added)["tags"]} | {
+        "origin/embassy-paris/", "date/2007/", "date/2007-01/"} == lists
+    for folder in lists:
+        pages_now = {name for name in after if list_of(name) == folder
+                     and name.endswith("index.html")}
+        changed = {name for name in pages_now | before.keys()
+                   if list_of(name) == folder and before.get(name) != after.get(name)}
+        assert len(changed) <= 6, (folder, len(pages_now), sorted(changed))
+    # PREL: 470 cables, ~40 pages, most older than the new cable (numbered pages would all
+    # have shifted).
+    assert len({name for name in after if list_of(name) == "tag/PREL/"}) >= 30
 
 
 def test_add_and_remove_cables(project: Path, tmp_path: Path) -> None:

@@ -10,12 +10,12 @@ import bisect
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from math import ceil
 from typing import Any
 
 from generator.config import SiteConfig
 from generator.structure.archive import UNDATED, Archive, month_label
-from generator.structure.pages import CableEntry, entry_digest
+from generator.structure.pages import CableEntry, entry_digest, entry_reference_id
+from generator.structure.paging import page_ends, page_marks
 from generator.structure.urls import Urls
 
 LIST_KINDS = ("tag", "post", "classification", "year", "month")
@@ -34,6 +34,8 @@ class SiteContext:
     _histograms: dict = field(default_factory=dict)
     _list_hrefs: dict = field(default_factory=dict)  # (kind, key) -> href of its first page
     _year_of: list[str] = field(default_factory=list)  # entry position -> its year
+    _page_marks: bytearray = field(default_factory=bytearray)  # entry position -> marked
+    _page_ends: dict = field(default_factory=dict)  # (kind, key) -> page_ends(...)
 
     def href(self, path: str) -> str:
         return self.urls.href(path)
@@ -50,18 +52,23 @@ class SiteContext:
         return dict(EntryView(self, entry))
 
     def list_path(self, kind: str, key: Any, page: int = 1) -> str | None:
-        """URL path of a list page, or None when that kind of page is switched off."""
+        """URL path of a list page (1: the newest), or None when that kind of page is
+        switched off. A further page is named by its oldest cable: `tag/PHUM/page/<ID>/`."""
         if not self.enabled(PAGE_SWITCH[kind]):
             return None
         if kind == "tag":
-            return self.urls.tag(key, page)
-        if kind == "post":
-            return self.urls.post(key, page)
-        if kind == "classification":
-            return self.urls.classification(key, page)
-        if kind == "year":
-            return self.urls.year(key, page)
-        return self.urls.month(key[0], key[1], page)
+            path = self.urls.tag(key)
+        elif kind == "post":
+            path = self.urls.post(key)
+        elif kind == "classification":
+            path = self.urls.classification(key)
+        elif kind == "year":
+            path = self.urls.year(key)
+        else:
+            path = self.urls.month(key[0], key[1])
+        if page == 1:
+            return path
+        return self.urls.paged(path, self._oldest_on(kind, key, page).reference_id)
 
     def list_href(self, kind: str, key: Any, page: int = 1) -> str | None:
         if page != 1:
@@ -173,16 +180,37 @@ class SiteContext:
             })
         return links
 
+    def page_ends(self, kind: str, key: Any) -> list[int]:
+        """Where each page of a list ends (paging.py), computed once per list and build."""
+        ends = self._page_ends.get((kind, key))
+        if ends is None:
+            if not self._page_marks:
+                self._page_marks = page_marks(map(entry_reference_id, self.archive.entries),
+                                              self.config.page_size)
+            ends = page_ends(self.members(kind, key), self._page_marks, self.config.page_size)
+            self._page_ends[kind, key] = ends
+        return ends
+
     def page_count(self, kind: str, key: Any) -> int:
-        return max(1, ceil(len(self.members(kind, key)) / self.config.page_size))
+        return len(self.page_ends(kind, key))
 
     def page_showing(self, kind: str, key: Any, index: int) -> int | None:
         """The page of a list that shows the cable at `index`; None if it is not a member."""
         members = self.members(kind, key)
-        rank = bisect.bisect_left(members, index)
-        if rank == len(members) or members[rank] != index:
+        position = bisect.bisect_left(members, index)
+        if position == len(members) or members[position] != index:
             return None
-        return (len(members) - 1 - rank) // self.config.page_size + 1  # newest first
+        rank = len(members) - 1 - position  # newest first
+        return bisect.bisect_right(self.page_ends(kind, key), rank) + 1
+
+    def _page_span(self, kind: str, key: Any, page: int) -> tuple[int, int]:
+        """The ranks (from the newest, end exclusive) of a page's cables."""
+        ends = self.page_ends(kind, key)
+        return (ends[page - 2] if page > 1 else 0), ends[page - 1]
+
+    def _oldest_on(self, kind: str, key: Any, page: int) -> CableEntry:
+        members = self.members(kind, key)
+        return self.archive.entries[members[len(members) - self._page_span(kind, key, page)[1]]]
 
     def list_context(self, kind: str, key: Any, page: int) -> dict[str, Any]:
         listing, pagination, chosen = self._list_frame(kind, key, page)
@@ -200,25 +228,33 @@ class SiteContext:
 
     def _list_frame(self, kind: str, key: Any, page: int) -> tuple[dict, dict, list[int]]:
         """A list page's listing without its entries, its pagination, and the positions of
-        the cables it shows."""
+        the cables it shows. Only the first page shows the list's count and histogram: a
+        cable added to the list then changes the pages around it, not every page."""
         members = self.members(kind, key)
-        size = self.config.page_size
-        pages = self.page_count(kind, key)
-        # Newest first: members are oldest first, so count from the end.
-        stop = len(members) - (page - 1) * size
-        chosen = members[max(0, stop - size):stop][::-1]
+        start, stop = self._page_span(kind, key, page)
+        chosen = members[len(members) - stop:len(members) - start][::-1]  # newest first
+        first = page == 1
         title, name, description = self.list_title(kind, key)
         listing = {
             "kind": kind, "title": title, "name": name, "description": description,
-            "count": len(members), "histogram": self._histogram(kind, key),
+            "count": len(members) if first else None,
+            "histogram": self._histogram(kind, key) if first else [],
             "feed_url": self.feed_href(kind, key),
         }
+        entries = self.archive.entries
+        pages = self.page_count(kind, key)
+        shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
         pagination = {
-            "page": page, "pages": pages,
+            "first": first, "paged": pages > 1,
+            "newest": entries[chosen[0]].date if chosen else None,
+            "oldest": entries[chosen[-1]].date if chosen else None,
             "previous_url": self.list_href(kind, key, page - 1) if page > 1 else None,
             "next_url": self.list_href(kind, key, page + 1) if page < pages else None,
-            "page_urls": [{"number": n, "url": self.list_href(kind, key, n)}
-                          for n in _page_window(page, pages)],
+            "page_urls": [{
+                "label": None if number == 1 else self._oldest_on(kind, key, number).date,
+                "url": self.list_href(kind, key, number), "current": number == page,
+                "gap_before": number > 1 and number - 1 not in shown,
+            } for number in shown],
         }
         return listing, pagination, chosen
 
@@ -346,9 +382,3 @@ class EntryView(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self.FIELDS)
-
-
-def _page_window(page: int, pages: int, radius: int = 3) -> list[int]:
-    """Page numbers to link: the first, the last and a few around the current one."""
-    numbers = {1, pages, *range(max(1, page - radius), min(pages, page + radius) + 1)}
-    return sorted(numbers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from generator.config import SiteConfig
@@ -29,11 +30,9 @@ class Urls:
         return path + "index.html" if path == "" or path.endswith("/") else path
 
     @staticmethod
-    def paged(path: str, page: int) -> str:
-        if page <= 1:
-            return path
-        base = path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
-        return f"{base}page/{page}/"
+    def paged(path: str, name: str) -> str:
+        """A further page of the list at `path`, by its name (see SiteContext.list_path)."""
+        return f"{_folder(path)}page/{name}/"
 
     def cable(self, reference_id: str, created: str | None) -> str:
         year, month = (created[:4], created[5:7]) if created else ("undated", "00")
@@ -56,24 +55,28 @@ class Urls:
             used.add(candidate.lower())
             slugs[name] = candidate
 
-    def tag(self, code: str, page: int = 1) -> str:
-        return self.paged(self.patterns["tag"].format(tag=self._slugs["tag"][code]), page)
+    def tag(self, code: str) -> str:
+        return self.patterns["tag"].format(tag=self._slugs["tag"][code])
 
-    def post(self, name: str, page: int = 1) -> str:
-        return self.paged(self.patterns["post"].format(post=self._slugs["post"][name]), page)
+    def post(self, name: str) -> str:
+        return self.patterns["post"].format(post=self._slugs["post"][name])
 
-    def classification(self, name: str, page: int = 1) -> str:
-        return self.paged(
-            self.patterns["classification"].format(classification=slugify(name)), page)
+    def classification(self, name: str) -> str:
+        return self.patterns["classification"].format(classification=slugify(name))
 
-    def year(self, year: str, page: int = 1) -> str:
-        return self.paged(self.patterns["year"].format(year=year), page)
+    def year(self, year: str) -> str:
+        return self.patterns["year"].format(year=year)
 
-    def month(self, year: str, month: str, page: int = 1) -> str:
-        return self.paged(self.patterns["month"].format(year=year, month=month), page)
+    def month(self, year: str, month: str) -> str:
+        return self.patterns["month"].format(year=year, month=month)
 
     @staticmethod
     def feed(path: str) -> str:
-        """The Atom feed beside a list page: `tag/PHUM/` -> `tag/PHUM/feed.xml`."""
-        base = path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
-        return base + "feed.xml"
+        """The Atom feed of a list: `tag/PHUM/` -> `tag/PHUM/feed.xml`."""
+        return _folder(path) + "feed.xml"
+
+
+def _folder(path: str) -> str:
+    """The folder of a list's further pages and feed: `tag/PHUM/` itself, or `tag/PHUM/` for
+    a list at `tag/PHUM.html` (not `tag/`, which every tag's list would share)."""
+    return path if path.endswith("/") else posixpath.splitext(path)[0] + "/"

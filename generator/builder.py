@@ -716,7 +716,8 @@ def _build(config: SiteConfig, jobs: int | None, progress: Callable[[str], Progr
         if not config.pages["search"]:
             search_state = None
         elif not groups.keep("search", content_key):
-            patched = _patch_search(site, output, search_state, groups, base, entry_digests)
+            patched = _patch_search(site, output, search_state, groups, base, entry_digests,
+                                    jobs)
             if patched is not None:
                 search_state = patched[0]
                 search_records = output.take_records()
@@ -934,7 +935,7 @@ def _reusable(state: IndexState | None, groups: _FileGroups, base: bytes) -> boo
 
 
 def _patch_search(site: SiteContext, output: StagedOutput, state: IndexState | None,
-                  groups: _FileGroups, base: bytes, entry_digests: bytes
+                  groups: _FileGroups, base: bytes, entry_digests: bytes, jobs: int
                   ) -> tuple[IndexState, bool, list[int]] | None:
     """The search index of the last build patched for the few cables that changed, came or
     went since: its state, whether every filter list must be written again (cables came or
@@ -950,7 +951,7 @@ def _patch_search(site: SiteContext, output: StagedOutput, state: IndexState | N
         return None
     _worker["doc_ids"] = changes.doc_ids
     patched = patch_index(output, state, changes, _analyse_changed(site, changes.added),
-                          last[1])
+                          last[1], jobs)
     if patched is None:
         return None
     moved = changes.sources is not None or changes.doc_ids != state.doc_ids

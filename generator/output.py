@@ -100,6 +100,10 @@ class StagedOutput:
         previous = self.previous
         self._own_records().extend((path, previous[path]) for path in relative)
 
+    def adopt(self, records: list[tuple[str, bytes]]) -> None:
+        """Records of files that a worker process wrote (or kept) for this one."""
+        self._own_records().extend(records)
+
     def take_records(self) -> list[tuple[str, bytes]]:
         """(path, digest) of the files this process wrote or kept since the last call."""
         records = self._own_records()

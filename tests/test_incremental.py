@@ -30,6 +30,7 @@ from generator.builder import BuildError, BuildReport, BuildSession, build_site
 from generator.cache import BuildCache
 from generator.config import SiteConfig, load_config
 from generator.output import journal_path, recover
+from generator.search.patch import PARALLEL_CABLES
 from generator.structure.paging import page_ends, page_marks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -388,6 +389,25 @@ def test_add_and_remove_cables(project: Path, tmp_path: Path) -> None:
     assert report.removed >= 2
     assert report.indexed == 0, report
     assert not list((project / "site" / "cable").rglob(f"{removed.stem}.html"))
+
+
+def test_many_cables_added_are_patched_into_the_search_index(project: Path,
+                                                              tmp_path: Path) -> None:
+    """More cables than PARALLEL_CABLES: their terms' shards are patched by two workers."""
+    sources = sorted(pages(project).items())[::40][:12]
+    assert len(sources) > PARALLEL_CABLES
+    added = []
+    for reference_id, source in sources:
+        copy = source.with_name(f"{reference_id}X.md")
+        copy.write_text(source.read_text(encoding="utf-8").replace(
+            f"reference_id: {reference_id}", f"reference_id: {reference_id}X"), "utf-8")
+        added.append(copy)
+    report = assert_same_as_clean(project, tmp_path)
+    assert report.indexed == len(added), report  # patched, not indexed again
+    for copy in added:
+        copy.unlink()
+    report = assert_same_as_clean(project, tmp_path)
+    assert report.indexed == 0, report
 
 
 def test_edit_words_in_and_out_of_the_search_index(project: Path, tmp_path: Path) -> None:

@@ -223,24 +223,28 @@ def test_impacts_changed_in_place_are_the_tiers_encoded_again(data: st.DataObjec
         assert tier_of_each(before) != tier_of_each(after)
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.integers(0, 2**32 - 1), st.booleans(), st.booleans())
-def test_postings_changed_in_a_term_with_a_last_tier_are_the_tiers_encoded_again(
-        seed: int, sparse: bool, ties: bool) -> None:
-    """patch._update takes postings out of a term that has a last tier of all the rest, puts
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.booleans(), st.booleans(),
+       st.integers(2, len(index.TIER_SIZES) + 1))
+def test_postings_changed_in_a_term_with_full_upper_tiers_are_the_tiers_encoded_again(
+        seed: int, sparse: bool, ties: bool, tier_count: int) -> None:
+    """patch._update takes postings out of a term whose tiers above the last are full, puts
     others in and changes impacts: the tiers above the last encoded again, the last one's
-    text changed in place; the same as encoding all the postings again (new ones before the
-    first and after the last, best ones removed: the last tier's best move up)."""
+    text changed in place (a last tier of all the rest, or the last of TIER_SIZES); the same
+    as encoding all the postings again (new ones before the first and after the last, best
+    ones removed: the last tier's best move up)."""
     from generator.search.patch import _update
 
     rng = np.random.default_rng(seed)
-    head = sum(index.TIER_SIZES)
-    count = int(rng.integers(head + 100, head + 3000))  # it keeps a last tier
+    head = sum(index.TIER_SIZES[:tier_count - 1])
+    most = sum(index.TIER_SIZES[:tier_count]) if tier_count <= len(index.TIER_SIZES) else 0
+    # It keeps its tiers: at most 70 postings leave, 61 come.
+    count = int(rng.integers(head + 100, min(most - 100, head + 3000) if most else head + 3000))
     universe = rng.choice(2**27 if sparse else 3 * count, count + 60, replace=False)
     docs = np.sort(universe[:count]).astype(np.int64)
     values = rng.integers(1, 3 if ties else tiers.IMPACT_SCALE + 1, count).astype(np.int64)
     (before,) = tiers.encode_tiers(docs, values, np.array([count]))
-    assert len(before) == len(index.TIER_SIZES) + 1
+    assert len(before) == tier_count
     postings = dict(zip(docs.tolist(), values.tolist(), strict=True))
     best = sorted(postings, key=lambda doc: (postings[doc], doc), reverse=True)
     removed = {*rng.choice(docs, int(rng.integers(0, 40)), replace=False).tolist(),
@@ -255,6 +259,21 @@ def test_postings_changed_in_a_term_with_a_last_tier_are_the_tiers_encoded_again
     (expected,) = tiers.encode_tiers(after_docs, np.array([after[doc] for doc in after_docs]),
                                      np.array([len(after)]))
     assert _update(before, removed, new) == expected
+
+
+def test_a_term_keeps_its_tiers_when_a_new_encoding_gives_it_as_many() -> None:
+    """patch._update is used for a term whose count of postings changes when the new count
+    gives it as many tiers; encode_tiers decides."""
+    from generator.search.patch import _keeps_its_tiers
+
+    bounds = np.cumsum(index.TIER_SIZES)
+    for count in sorted({1, 2, *bounds.tolist(), *(bounds + 1).tolist(), *(bounds - 1).tolist(),
+                         int(bounds[-1]) * 3}):
+        docs = np.arange(count, dtype=np.int64)
+        (encoded,) = tiers.encode_tiers(docs, np.ones(count, np.int64), np.array([count]))
+        for tier_count in range(1, len(index.TIER_SIZES) + 2):
+            assert _keeps_its_tiers(tier_count, count) == (len(encoded) == tier_count > 1), \
+                (tier_count, count)
 
 
 def test_an_impact_that_moves_its_posting_to_another_tier_is_not_changed_in_place() -> None:

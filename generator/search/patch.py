@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from generator.output import StagedOutput
+from generator.parallel import chunks, map_chunks
 from generator.search.doc_ids import DOC_BITS, doc_ids, renumber
 from generator.search.encoding import ALPHABET, encode
 from generator.search.index import (
@@ -55,6 +56,8 @@ from generator.search.tiers import (
 from generator.search.tokens import shard_key
 
 PATCH_LIMIT = 256  # more changed cables than this: index them all again, in parallel
+PARALLEL_CABLES = 8  # more changed cables than this: their terms' shards patched in parallel
+_shared: dict = {}  # what patch_index hands its (forked) workers
 
 
 @dataclass
@@ -116,7 +119,7 @@ def index_changes(state: IndexState | None, base: bytes, group_key: bytes | None
 
 
 def patch_index(output: StagedOutput, state: IndexState, changes: IndexChanges,
-                documents: dict[int, SearchDocument], old_files: Sequence[str]
+                documents: dict[int, SearchDocument], old_files: Sequence[str], jobs: int = 1
                 ) -> IndexState | None:
     """Write the index files that the `changes` change, given the analyses of the cables
     added (position -> SearchDocument), and keep the others of `old_files` (the search files
@@ -161,55 +164,19 @@ def patch_index(output: StagedOutput, state: IndexState, changes: IndexChanges,
         by_key[shard_key(term)].append(term)
     shard_files = _shard_files(old_files, by_key.keys())
     replaced = {path for paths in shard_files.values() for path in paths}
-    for key, terms in sorted(by_key.items()):
-        entries: dict[str, list] = {}
-        for path in shard_files.get(key, ()):
-            entries.update(json.loads((site / path).read_text("utf-8")))
-        entries.pop("*", None)
-        terms.sort()
-        all_docs, all_impacts, counts = [], [], []
-        retiered, spliced = [], {}
-        for term in terms:
-            texts = []
-            if term in entries:
-                df, first, tiers = entries[term]
-                texts.append(first)
-                for number in range(1, tiers):
-                    replaced.add(tier_path(term, number))
-                    texts.append((site / tier_path(term, number)).read_text("ascii"))
-            if all(None not in move for move in moves[term]):  # no posting added or removed
-                spliced_texts = _splice(texts, moves[term])  # type: ignore[arg-type]
-                if spliced_texts is not None:
-                    spliced[term] = (entries[term][0], spliced_texts)
-                    continue
-            if len(texts) > len(TIER_SIZES):  # a last tier of all the rest
-                removed = {doc for doc, old, _ in moves[term] if old is not None}
-                new = [(doc, impact) for doc, _, impact in moves[term] if impact is not None]
-                count = entries[term][0] - len(removed) + len(new)
-                if count > sum(TIER_SIZES):  # it keeps one
-                    spliced[term] = (count, _update(texts, removed, new))
-                    continue
-            docs, values = decode_tiers(texts)
-            kept = ~np.isin(docs, changed)
-            new = added.get(term, [])
-            all_docs += [docs[kept], np.array([doc for doc, _ in new], np.int64)]
-            all_impacts += [values[kept], np.array([impact for _, impact in new], np.int64)]
-            counts.append(int(kept.sum()) + len(new))
-            retiered.append(term)
-        encoded = encode_tiers(np.concatenate(all_docs or [np.zeros(0, np.int64)]),
-                               np.concatenate(all_impacts or [np.zeros(0, np.int64)]),
-                               np.array(counts, np.int64)) if retiered else []
-        for term, count, tiers in chain(zip(retiered, counts, encoded, strict=True),
-                                        ((term, df, texts) for term, (df, texts)
-                                         in spliced.items())):
-            if not count:
-                entries.pop(term, None)
-                continue
-            entries[term] = [count, tiers[0], len(tiers)]
-            for number, text in enumerate(tiers[1:], start=1):
-                output.write(tier_path(term, number), text)
-        if entries:  # in term order, as a full indexing writes them
-            write_shard(output, key, dict(sorted(entries.items())))
+    work = sorted(by_key.items())
+    # Forking workers beside a 251k archive costs ~0.1 s: more than an edit's patch takes.
+    workers = jobs if len(documents) + len(changes.removed) > PARALLEL_CABLES else 1
+    _shared.update(output=output, moves=moves, added=added, changed=changed,
+                   shard_files=shard_files)
+    try:
+        for tier_files, records in map_chunks(_patch_shards,
+                                              chunks(work, -(-len(work) // (8 * workers))),
+                                              workers):
+            replaced.update(tier_files)
+            output.adopt(records)
+    finally:
+        _shared.clear()
     results = {document.doc_id: document.result for document in documents.values()}
     for shard in sorted({result_shard(doc) for doc in old_ids | results.keys()}):
         path = result_path(shard)
@@ -236,6 +203,66 @@ def patch_index(output: StagedOutput, state: IndexState, changes: IndexChanges,
         locations[4 * position:4 * position + 4] = array(locations.typecode, location)
     return replace(state, paths=changes.paths, lengths=lengths, locations=locations,
                    doc_ids=changes.doc_ids)
+
+
+def _patch_shards(work: list[tuple[str, list[str]]]) -> tuple[list[str], list]:
+    """Patch the terms of some shards (key, their terms that change): write each term's
+    tiers and its shard again; returns the tier files read (now replaced or gone) and the
+    records of the files written. In a worker process (see patch_index)."""
+    output: StagedOutput = _shared["output"]
+    moves, added, changed = _shared["moves"], _shared["added"], _shared["changed"]
+    shard_files, site = _shared["shard_files"], output.target
+    replaced: list[str] = []
+    for key, terms in work:
+        entries: dict[str, list] = {}
+        for path in shard_files.get(key, ()):
+            entries.update(json.loads((site / path).read_text("utf-8")))
+        entries.pop("*", None)
+        terms.sort()
+        all_docs, all_impacts, counts = [], [], []
+        retiered, spliced = [], {}
+        for term in terms:
+            texts = []
+            if term in entries:
+                df, first, tiers = entries[term]
+                texts.append(first)
+                for number in range(1, tiers):
+                    replaced.append(tier_path(term, number))
+                    texts.append((site / tier_path(term, number)).read_text("ascii"))
+            if all(None not in move for move in moves[term]):  # no posting added or removed
+                spliced_texts = _splice(texts, moves[term])  # type: ignore[arg-type]
+                if spliced_texts is not None:
+                    spliced[term] = (entries[term][0], spliced_texts)
+                    continue
+            if len(texts) > 1:  # (a term of one tier, or a new one: encoded again below)
+                removed = {doc for doc, old, _ in moves[term] if old is not None}
+                new = [(doc, impact) for doc, _, impact in moves[term] if impact is not None]
+                count = entries[term][0] - len(removed) + len(new)
+                if _keeps_its_tiers(len(texts), count):
+                    spliced[term] = (count, _update(texts, removed, new))
+                    continue
+            docs, values = decode_tiers(texts)
+            kept = ~np.isin(docs, changed)
+            new = added.get(term, [])
+            all_docs += [docs[kept], np.array([doc for doc, _ in new], np.int64)]
+            all_impacts += [values[kept], np.array([impact for _, impact in new], np.int64)]
+            counts.append(int(kept.sum()) + len(new))
+            retiered.append(term)
+        encoded = encode_tiers(np.concatenate(all_docs or [np.zeros(0, np.int64)]),
+                               np.concatenate(all_impacts or [np.zeros(0, np.int64)]),
+                               np.array(counts, np.int64)) if retiered else []
+        for term, count, tiers in chain(zip(retiered, counts, encoded, strict=True),
+                                        ((term, df, texts) for term, (df, texts)
+                                         in spliced.items())):
+            if not count:
+                entries.pop(term, None)
+                continue
+            entries[term] = [count, tiers[0], len(tiers)]
+            for number, text in enumerate(tiers[1:], start=1):
+                output.write(tier_path(term, number), text)
+        if entries:  # in term order, as a full indexing writes them
+            write_shard(output, key, dict(sorted(entries.items())))
+    return replaced, output.take_records()
 
 
 def _splice(texts: list[str], moves: list[tuple[int, int, int]]) -> list[str] | None:
@@ -276,13 +303,22 @@ def _splice(texts: list[str], moves: list[tuple[int, int, int]]) -> list[str] | 
             for tier, text in enumerate(texts)]
 
 
+def _keeps_its_tiers(tiers: int, count: int) -> bool:
+    """Whether a term of `tiers` tiers has as many with `count` postings, two or more: those
+    above the last stay full, and the last one (of all the rest, or the last of TIER_SIZES)
+    holds the rest."""
+    return 1 < tiers and sum(TIER_SIZES[:tiers - 1]) < count and (
+        tiers > len(TIER_SIZES) or count <= sum(TIER_SIZES[:tiers]))
+
+
 def _update(texts: list[str], removed: set[int], new: list[tuple[int, int]]) -> list[str]:
     """A term's tiers with the postings of the doc ids `removed` taken out and the postings
-    `new` ((doc, impact) each) put in, when it has, and keeps, a last tier of all the rest
-    (beyond TIER_SIZES): the tiers above it are encoded again (they are small); the last
-    tier's text is changed where postings leave or join it, without decoding and encoding it
-    all again (the last tiers of common words hold most of the index: ~250k postings each at
-    251k cables)."""
+    `new` ((doc, impact) each) put in, when its tiers above the last are full before and
+    after, and the last one (of all the rest, or the last of TIER_SIZES) holds the rest: the
+    tiers above it are encoded again (they are small); the last tier's text is changed where
+    postings leave or join it, without decoding and encoding it all again (the last tiers
+    hold most of the index: ~250k postings for a common word at 251k cables, up to 16,384
+    for the ~5k terms of a few thousand cables)."""
     head_docs, head_impacts = decode_tiers(texts[:-1])
     gap_text, _, impact_text = texts[-1].partition(".")
     gaps, starts = vlq_numbers(gap_text)

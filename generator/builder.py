@@ -60,7 +60,13 @@ from generator.search.state import (
     paths_digest,
     prune_stores,
 )
-from generator.structure.archive import Archive, ArchiveChange, build_archive, update_archive
+from generator.structure.archive import (
+    Archive,
+    ArchiveChange,
+    build_archive,
+    cables_added,
+    update_archive,
+)
 from generator.structure.pages import (
     CableEntry,
     PageError,
@@ -448,21 +454,18 @@ def _changed_list_pages(site: SiteContext, change: ArchiveChange) -> list[tuple[
 def _vanished_list_pages(site: SiteContext, change: ArchiveChange, keys: dict[str, bytes]
                          ) -> list[str]:
     """The pages in `keys` (the last build's) of the lists an edit in place reshaped that are
-    not pages of theirs now. A page is named by its oldest cable, so a page gone was named
-    by a member of its list, or by an edited cable that left it."""
-    vanished = set()
-    entries, output_file = site.archive.entries, site.urls.output_file
+    not pages of theirs now (a page is named by its oldest cable: pages move as cables come
+    and go). One look at each file's name: the members of the lists reshaped by 100 cables
+    added at 251k are a million."""
+    folders, now = set(), set()
     for kind, key in change.reshaped:
         path = site.list_path(kind, key)
-        if path is None:
-            continue
-        now = {output_file(site.list_path(kind, key, page) or "")
-               for page in range(2, site.page_count(kind, key) + 1)}
-        for index in chain(site.members(kind, key), change.edited):
-            file = output_file(site.urls.paged(path, entries[index].reference_id))
-            if file in keys and file not in now:
-                vanished.add(file)
-    return sorted(vanished)
+        if path is not None:
+            folders.add(site.urls.pages_folder(path))
+            now.update(site.urls.output_file(site.list_path(kind, key, page) or "")
+                       for page in range(2, site.page_count(kind, key) + 1))
+    return [file for file in keys if file.endswith("/index.html") and file not in now
+            and file[:-len("index.html")].rstrip("/").rpartition("/")[0] + "/" in folders]
 
 
 def _copy_assets(config: SiteConfig, output: StagedOutput) -> dict[str, str]:
@@ -900,11 +903,19 @@ def _jobs_for(work: int, jobs: int, alone: int = 20 * CHUNK) -> int:
 
 def _update_archive(last: Archive | None, entries: list[CableEntry], read: list[CableEntry],
                     files_before: dict, files: dict) -> tuple[Archive | None, ArchiveChange | None]:
-    """The `last` build's archive with the pages read since put in (and what that changed),
-    when they only edit cables in place (see update_archive); else (None, None): the archive
-    must be built anew."""
+    """The archive with the pages read since the `last` build's, and what that changed: the
+    last one with them put in when they only edit cables in place (see update_archive), or
+    one built anew when they only add cables (see cables_added); else (None, None), or the
+    archive built anew and None: every page must be looked at."""
     olds = [files_before.get(entry.path, (0, 0, None))[2] for entry in read]  # as last built
-    if last is None or len(files) != len(files_before) or len(entries) != len(last) or \
+    if last is None:
+        return None, None
+    if read and all(old is None for old in olds) and len(entries) == len(last) + len(read) and \
+            len(files) == len(files_before) + len(read):  # (then no page went)
+        with long_lived():
+            archive = build_archive(entries)
+        return archive, cables_added(last, archive, read)
+    if len(files) != len(files_before) or len(entries) != len(last) or \
             any(old is None for old in olds):
         return None, None
     change = update_archive(last, [entry for entry, old in zip(read, olds, strict=True)

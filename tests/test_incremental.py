@@ -381,6 +381,7 @@ def test_add_and_remove_cables(project: Path, tmp_path: Path) -> None:
     # No other cable's doc id moves: the index is patched for the new cable alone (made again,
     # it would analyse the pages re-rendered beside it too).
     assert report.indexed == 1, report
+    assert report.checked < 200, report  # its pages, its neighbours' and its lists'
     assert next((project / "site" / "cable").rglob("07TASHKENT9999.html"))
     added.unlink()
     removed = sorted(pages(project).values())[-1]
@@ -389,6 +390,18 @@ def test_add_and_remove_cables(project: Path, tmp_path: Path) -> None:
     assert report.removed >= 2
     assert report.indexed == 0, report
     assert not list((project / "site" / "cable").rglob(f"{removed.stem}.html"))
+
+
+def test_a_cable_added_with_a_new_tag(project: Path, tmp_path: Path) -> None:
+    """A list appears: every page is looked at (other lists' URLs could change with it)."""
+    added = add_copy_of_a_cable(project)
+    edit(added, lambda t: t.replace("- code: PHUM\n", "- code: ZZNEW\n  kind: subject\n"
+                                    "- code: PHUM\n", 1))
+    report = assert_same_as_clean(project, tmp_path)
+    assert report.checked > 599, report
+    assert (project / "site" / "tag" / "ZZNEW" / "index.html").is_file()
+    added.unlink()
+    assert_same_as_clean(project, tmp_path)
 
 
 def test_many_cables_added_are_patched_into_the_search_index(project: Path,

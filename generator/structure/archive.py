@@ -223,6 +223,31 @@ def update_archive(archive: Archive, edited: list[CableEntry]) -> ArchiveChange 
     return change
 
 
+def cables_added(last: Archive, archive: Archive, added: list[CableEntry]
+                 ) -> ArchiveChange | None:
+    """What adding the `added` cables to the `last` archive changed, `archive` being built
+    anew with them (positions move; the other cables' pages do not, as they show no
+    positions): the pages of the added cables, of their neighbours in their posts, of the
+    cables they cite and that cite them, and their lists, all reshaped. None when a list
+    appears (a new tag, post, classification, year or month): as for update_archive."""
+    lists = ("by_tag", "by_post", "by_classification", "by_year", "by_month")
+    if any(entry.reference_id in last.position for entry in added) or any(
+            getattr(archive, name).keys() != getattr(last, name).keys() for name in lists):
+        return None
+    positions = [archive.position[entry.reference_id] for entry in added]
+    change = ArchiveChange(set(positions), set(), set(positions), set())
+    for index in positions:
+        entry = archive.entries[index]
+        change.cables.update(_beside(archive, index))
+        change.cables.update(archive.cited_by.get(index, ()))
+        change.cables.update(position for cited in entry.cites
+                             if (position := archive.position.get(cited)) is not None)
+        its_lists = _lists_of(entry) | _dated_lists(entry)
+        change.lists |= its_lists
+        change.reshaped |= its_lists
+    return change
+
+
 def _beside(archive: Archive, index: int) -> list[int]:
     return [position for position in archive.neighbour_positions(index) if position is not None]
 

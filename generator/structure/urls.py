@@ -30,9 +30,13 @@ class Urls:
         return path + "index.html" if path == "" or path.endswith("/") else path
 
     @staticmethod
-    def paged(path: str, name: str) -> str:
+    def pages_folder(path: str) -> str:
+        """The folder of the further pages of the list at `path`."""
+        return f"{_folder(path)}page/"
+
+    def paged(self, path: str, name: str) -> str:
         """A further page of the list at `path`, by its name (see SiteContext.list_path)."""
-        return f"{_folder(path)}page/{name}/"
+        return f"{self.pages_folder(path)}{name}/"
 
     def cable(self, reference_id: str, created: str | None) -> str:
         year, month = (created[:4], created[5:7]) if created else ("undated", "00")

@@ -437,8 +437,8 @@ def _list_pages(site: SiteContext) -> Iterator[tuple[str, Any, int]]:
 
 
 def _changed_list_pages(site: SiteContext, change: ArchiveChange) -> list[tuple[str, Any, int]]:
-    """The list pages an edit in place may change: every page of the lists it reshaped, and
-    in the other lists the pages showing an edited cable."""
+    """The list pages a change may change: every page of the lists it reshaped, and in the
+    other lists the pages showing an edited cable."""
     work = set()
     for kind, key in change.lists:
         if not site.enabled(PAGE_SWITCH[kind]):
@@ -453,10 +453,10 @@ def _changed_list_pages(site: SiteContext, change: ArchiveChange) -> list[tuple[
 
 def _vanished_list_pages(site: SiteContext, change: ArchiveChange, keys: dict[str, bytes]
                          ) -> list[str]:
-    """The pages in `keys` (the last build's) of the lists an edit in place reshaped that are
-    not pages of theirs now (a page is named by its oldest cable: pages move as cables come
-    and go). One look at each file's name: the members of the lists reshaped by 100 cables
-    added at 251k are a million."""
+    """The pages in `keys` (the last build's) of the lists a change reshaped that are not
+    pages of theirs now (a page is named by its oldest cable: pages move as cables come and
+    go). One look at each file's name: the members of the lists reshaped by 100 cables added
+    at 251k are a million."""
     folders, now = set(), set()
     for kind, key in change.reshaped:
         path = site.list_path(kind, key)

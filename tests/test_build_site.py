@@ -283,8 +283,8 @@ def test_list_pages_list_exactly_their_cables(kind: str, sample: Built, cables: 
         # Further pages are named by their oldest cable; there are no others.
         further = {site.file_for(urls.paged(path, page_refids[-1])) for page_refids in listed[1:]}
         assert {page.path for page in pages[1:]} == further, label
-        page_folder = site.file_for(urls.paged(path, "x")).rsplit("/", 2)[0] + "/"
-        stray = {name for name in site.html_files() if name.startswith(page_folder)} - further
+        stray = {name for name in site.html_files()
+                 if name.startswith(urls.pages_folder(path))} - further
         assert not stray, f"{label}: stray pages {sorted(stray)[:5]}"
         for page in pages:
             assert len(page.h1()) == 1 and expected_heading(kind, key).fullmatch(page.h1()[0]), \

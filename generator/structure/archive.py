@@ -136,11 +136,11 @@ def build_archive(entries: list[CableEntry]) -> Archive:
 
 @dataclass
 class ArchiveChange:
-    """What editing some cables in place changed: the positions of the cables whose pages
-    may show something new (the edited ones, those they cite and that cite them, their
-    neighbours in their posts), the lists (kind, key) they were or are in, and of those the
-    ones `reshaped`: that gained or lost members, or their title. The pages of the others
-    change only where they show an `edited` cable."""
+    """What editing some cables in place (or adding cables) changed: the positions of the
+    cables whose pages may show something new (the edited or added ones, those they cite and
+    that cite them, their neighbours in their posts), the lists (kind, key) they were or are
+    in, and of those the ones `reshaped`: that gained or lost members, or their title. The
+    pages of the others change only where they show an `edited` cable."""
     cables: set[int]
     lists: set[tuple[str, object]]
     edited: set[int]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import posixpath
 import re
 import traceback
 from array import array
@@ -464,8 +465,9 @@ def _vanished_list_pages(site: SiteContext, change: ArchiveChange, keys: dict[st
             folders.add(site.urls.pages_folder(path))
             now.update(site.urls.output_file(site.list_path(kind, key, page) or "")
                        for page in range(2, site.page_count(kind, key) + 1))
+    # A further page is <pages folder><name>/index.html.
     return [file for file in keys if file.endswith("/index.html") and file not in now
-            and file[:-len("index.html")].rstrip("/").rpartition("/")[0] + "/" in folders]
+            and posixpath.dirname(posixpath.dirname(file)) + "/" in folders]
 
 
 def _copy_assets(config: SiteConfig, output: StagedOutput) -> dict[str, str]:

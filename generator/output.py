@@ -160,6 +160,11 @@ def staged_name(relative: str) -> str | None:
     return name if len(name.encode("utf-8")) <= 255 else None
 
 
+def staged_path(name: str) -> str:
+    """The path of the file staged under `name` (staged_name's inverse)."""
+    return name.replace("%2F", "/").replace("%25", "%")
+
+
 def journal_path(target: Path) -> Path:
     return target.parent / f".{target.name}.commit"
 
@@ -178,8 +183,8 @@ def recover(target: Path) -> None:
             inside = Path(folder).relative_to(staging)
             for name in names:
                 # Named by its path (staged_name) in the staging folder itself, else at it.
-                relative = name.replace("%2F", "/").replace("%25", "%") \
-                    if inside == Path() else f"{inside.as_posix()}/{name}"
+                relative = staged_path(name) if inside == Path() else \
+                    f"{inside.as_posix()}/{name}"
                 destination = target / relative
                 try:
                     os.replace(Path(folder) / name, destination)

@@ -31,7 +31,7 @@ import numpy as np
 
 from generator.output import StagedOutput
 from generator.parallel import chunks, map_chunks
-from generator.search.doc_ids import DOC_BITS, doc_ids, renumber
+from generator.search.doc_ids import doc_ids, renumber
 from generator.search.encoding import ALPHABET, encode
 from generator.search.index import (
     TIER_SIZES,
@@ -49,6 +49,7 @@ from generator.search.tiers import (
     decode_tiers,
     encode_tiers,
     impacts,
+    rank_keys,
     small_numbers,
     unvlq,
     vlq,
@@ -333,15 +334,14 @@ def _update(texts: list[str], removed: set[int], new: list[tuple[int, int]]) -> 
     lost = min(len(head_docs) - int(kept.sum()), len(last_docs) - len(leaving))
     up = np.zeros(0, np.int64)
     if lost:
-        rank = (255 - last_impacts) << DOC_BITS | ((1 << DOC_BITS) - 1 - last_docs)
+        rank = rank_keys(last_impacts, last_docs)
         rank[list(leaving)] = np.iinfo(np.int64).max
         up = np.argpartition(rank, lost - 1)[:lost]
     docs = np.concatenate((head_docs[kept], np.array([doc for doc, _ in new], np.int64),
                            last_docs[up]))
     values = np.concatenate((head_impacts[kept], np.array([impact for _, impact in new],
                                                           np.int64), last_impacts[up]))
-    # Ranked as encode_tiers ranks: best impact first, ties to the newer cable.
-    ranked = np.lexsort((-docs, -values))
+    ranked = np.argsort(rank_keys(values, docs))  # (doc ids are distinct: no ties)
     head, below = ranked[:len(head_docs)], ranked[len(head_docs):]
     (encoded,) = encode_tiers(docs[head], values[head], np.array([len(head)]))
     from_last = len(docs) - len(up)  # pool entries from this index on came from the last tier

@@ -65,14 +65,19 @@ def term_tiers(postings: dict[str, list[int]], norms: Sequence[float], doc_ids: 
         start = stop
 
 
+def rank_keys(impact: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """Keys that sort postings as the tiers rank them: best impact first, ties to the newer
+    cable (255 - impact, then the doc id counted down)."""
+    return (255 - impact) << DOC_BITS | ((1 << DOC_BITS) - 1 - docs)
+
+
 def encode_tiers(docs: np.ndarray, impact: np.ndarray, counts: np.ndarray) -> list[list[str]]:
     """The postings of consecutive terms (`counts` each; any order within a term) as tiers of
     encoded text: each term's best impacts first, ties to the newer cable (as the query
     engines rank), each tier in doc order."""
     term_of = np.repeat(np.arange(len(counts)), counts)
-    # One sort of (term, 255 - impact, newest doc first) keys ranks every term's postings.
-    newest_first = (1 << DOC_BITS) - 1 - docs
-    ranked = np.sort(term_of << (8 + DOC_BITS) | (255 - impact) << DOC_BITS | newest_first)
+    # One sort of (term, rank key) keys ranks every term's postings.
+    ranked = np.sort(term_of << (8 + DOC_BITS) | rank_keys(impact, docs))
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     ranked_term = ranked >> (8 + DOC_BITS)
     rank = np.arange(len(ranked)) - starts[ranked_term]

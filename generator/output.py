@@ -13,13 +13,16 @@ Every write is recorded as (path, digest), so the build knows which files it pro
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import glob
 import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable
+import subprocess
+import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 
@@ -113,12 +116,12 @@ class StagedOutput:
     def commit(self, produced: dict[str, bytes]) -> None:
         """Make site/ hold exactly the `produced` files."""
         if self.previous is None:
-            previous = self.target.parent / f".{self.target.name}.previous-{os.getpid()}"
-            if self.target.exists():
+            if not self.target.exists():
+                os.replace(self.staging, self.target)
+                return
+            with _set_aside(self.target, len(produced) >= DELETE_APART_FROM) as previous:
                 os.replace(self.target, previous)
-            os.replace(self.staging, self.target)
-            if previous.exists():
-                shutil.rmtree(previous)
+                os.replace(self.staging, self.target)
             return
         deleted = sorted(self.previous.keys() - produced.keys())
         temporary = self.journal.with_suffix(".tmp")
@@ -126,6 +129,46 @@ class StagedOutput:
                              encoding="utf-8")
         os.replace(temporary, self.journal)  # from here on, the change is decided
         recover(self.target)
+
+
+# A site of this many files or more (251k cables: ~370k files, ~40 s to delete) is replaced
+# without waiting for the previous one's deletion: a detached process deletes it.
+DELETE_APART_FROM = 10_000
+
+# The deleting process, detached (its parent exits at once, so no build waits for it or
+# leaves a zombie): it says its number, owns the folder named by it (so the next build's
+# remove_abandoned leaves the folder alone while it runs, and takes it over if it dies) and
+# deletes it once the build has moved the old site there (its standard input closes).
+_DELETE_WHEN_MOVED = """\
+import os, shutil, sys
+if os.fork():
+    os._exit(0)
+os.setsid()  # a Ctrl-C at the terminal does not stop it
+os.nice(19)
+print(os.getpid(), flush=True)
+sys.stdin.read()
+shutil.rmtree(sys.argv[1] + str(os.getpid()), ignore_errors=True)
+"""
+
+
+@contextlib.contextmanager
+def _set_aside(target: Path, in_background: bool) -> Iterator[Path]:
+    """The folder to move the old site to in the block; it is deleted after the block, by a
+    detached low-priority process if `in_background`."""
+    prefix = target.parent / f".{target.name}.previous-"
+    if not in_background:
+        yield Path(f"{prefix}{os.getpid()}")
+        shutil.rmtree(f"{prefix}{os.getpid()}")
+        return
+    starter = subprocess.Popen(
+        [sys.executable, "-I", "-S", "-c", _DELETE_WHEN_MOVED, str(prefix)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert starter.stdin is not None and starter.stdout is not None
+    with starter.stdin:  # closed after the block, moved or not: the deleter goes on
+        pid = int(starter.stdout.readline())
+        starter.stdout.close()
+        starter.wait()
+        yield Path(f"{prefix}{pid}")
 
 
 def remove_abandoned(target: Path) -> None:

@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -25,7 +26,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import builder
+from generator import builder, output
 from generator.builder import BuildError, BuildReport, BuildSession, build_site
 from generator.cache import BuildCache
 from generator.config import SiteConfig, load_config
@@ -569,6 +570,28 @@ def test_folders_of_killed_builds_are_removed(project: Path) -> None:
     BUILDS[project].build()
     assert {name for name, folder in folders.items() if folder.exists()} == {
         f".site.building-{running}", f".other.building-{dead}"}
+
+
+def test_a_large_old_site_is_deleted_apart(project: Path, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full build over a large site/ (251k cables: ~40 s to delete) replaces it and leaves
+    deleting the old one to a detached process, whose number names the folder (so that the
+    next build leaves it alone: test_folders_of_killed_builds_are_removed)."""
+    site = project / "site"
+    monkeypatch.setattr(output, "DELETE_APART_FROM", 1)  # the sample site counts as large
+    old_page = next(site.rglob("*.html"))
+    old_inode = old_page.stat().st_ino
+    build_site(load_config(project), jobs=2, clean=True)
+    (deleting,) = project.glob(".site.previous-*")
+    pid = int(deleting.name.rpartition("-")[2])
+    assert pid != os.getpid()
+    assert old_page.stat().st_ino != old_inode  # site/ is the new one already
+    assert tree(site) == tree(clean_build(load_config(project), tmp_path))
+    deadline = time.monotonic() + 60
+    while deleting.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not deleting.exists()
+    BUILDS[project].restart()
 
 
 def test_entries_share_their_tags_posts_and_classifications(project: Path) -> None:

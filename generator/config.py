@@ -134,9 +134,13 @@ def _apply(config: SiteConfig, data: dict[str, Any], source: str) -> SiteConfig:
         for kind, pattern in links.items():
             _expect(kind in DEFAULT_PERMALINKS, source, f"permalinks.{kind}",
                     "one of " + ", ".join(DEFAULT_PERMALINKS))
+            # A folder (`tag/{tag}/`) or a file with an extension (`tag/{tag}.html`): a page
+            # named `tag/PHUM` would be served without a type, and a list's further pages and
+            # feed go in a folder of that name.
             _expect(isinstance(pattern, str) and not pattern.startswith("/")
-                    and ".." not in pattern, source, f"permalinks.{kind}",
-                    "a relative URL pattern such as " + DEFAULT_PERMALINKS[kind])
+                    and ".." not in pattern and bool(re.search(r"(/|\.\w+)$", pattern)),
+                    source, f"permalinks.{kind}", "a relative URL pattern ending in / or in "
+                    "an extension, such as " + DEFAULT_PERMALINKS[kind])
             used = set(re.findall(r"\{(\w+)\}", pattern))
             allowed = _PERMALINK_FIELDS[kind]
             _expect(used <= allowed and (kind != "cable" or "reference_id" in used), source,

@@ -774,6 +774,9 @@ def test_compiled_templates_are_kept_for_the_next_process(tmp_path: Path,
     ({"page_size": True}, "page_size"),
     ({"feed_size": -1}, "feed_size"),
     ({"pages": {"tag": False}}, "pages.tag"),
+    ({"permalinks": {"tag": "tag/{tag}"}}, "permalinks.tag"),
+    ({"permalinks": {"cable": "{reference_id}"}}, "permalinks.cable"),
+    ({"permalinks": {"post": "/origin/{post}/"}}, "permalinks.post"),
 ])
 def test_bad_configuration_is_named(tmp_path: Path, keys: dict, named: str) -> None:
     project = tmp_path / "project"

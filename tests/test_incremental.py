@@ -197,6 +197,27 @@ def test_change_a_subject(project: Path, tmp_path: Path) -> None:
     assert "A &lt;b&gt;new&lt;/b&gt; subject" in citing_html.read_text(encoding="utf-8")
 
 
+def test_changed_files_are_overwritten_in_place_unless_linked(project: Path,
+                                                             tmp_path: Path) -> None:
+    """A changed file is written into the file already in site/ (freeing blocks is slow on
+    some file systems), unless that file has another name: a hard-linked backup keeps its
+    bytes."""
+    cited, citing = cited_pair(project)
+    cited_html = next((project / "site" / "cable").rglob(cited.stem + ".html"))
+    citing_html = next((project / "site" / "cable").rglob(citing.stem + ".html"))
+    backup = tmp_path / "backup.html"
+    os.link(citing_html, backup)
+    kept = backup.read_bytes()
+    inode = cited_html.stat().st_ino
+    edit(cited, lambda t: re.sub(r"(?m)^subject: .*$", "subject: Overwritten in place", t,
+                                 count=1))
+    assert_same_as_clean(project, tmp_path)
+    assert "Overwritten in place" in cited_html.read_text(encoding="utf-8")
+    assert cited_html.stat().st_ino == inode
+    assert "Overwritten in place" in citing_html.read_text(encoding="utf-8")
+    assert backup.read_bytes() == kept and citing_html.stat().st_ino != backup.stat().st_ino
+
+
 def test_an_edit_in_place_checks_only_the_list_pages_showing_it(project: Path,
                                                                   tmp_path: Path) -> None:
     """An edited cable's build checks one page of each list it stays in (the one showing it),

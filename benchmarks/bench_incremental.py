@@ -77,8 +77,19 @@ def add_cables(project: Path, rng: random.Random, count: int) -> None:
                                           f"reference_id: {new_id}", 1))
 
 
+def dirty_mb() -> float:
+    """Written data not yet on disk (Linux; 0 elsewhere)."""
+    try:
+        meminfo = Path("/proc/meminfo").read_text(encoding="ascii")
+    except OSError:
+        return 0.0
+    found = re.search(r"^Dirty:\s+(\d+) kB", meminfo, re.M)
+    return int(found.group(1)) / 1024 if found else 0.0
+
+
 def build(python: str, project: Path, label: str, *extra: str) -> dict:
     log = project.parent / f"{project.name}-{label.replace(' ', '-')}.log"
+    dirty = dirty_mb()  # the previous step's writes the kernel has still to write out
     measured = measure([python, "-m", "generator", "build", "--quiet", "--project",
                         str(project), *extra], log)
     lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
@@ -87,7 +98,8 @@ def build(python: str, project: Path, label: str, *extra: str) -> dict:
         raise SystemExit(f"gen build failed ({label}; log: {log})")
     summary = lines[-1] if lines else ""
     print(f"  {label:18} {measured.wall:7.1f} s, tree RSS {measured.tree_rss_mb:6.0f} MB, "
-          f"PSS {measured.tree_pss_mb:6.0f} MB   {summary}", flush=True)
+          f"PSS {measured.tree_pss_mb:6.0f} MB, {dirty:5.0f} MB dirty at the start   "
+          f"{summary}", flush=True)
     return {"wall": measured.wall, "tree_rss_mb": measured.tree_rss_mb,
             "tree_pss_mb": measured.tree_pss_mb, "summary": summary}
 

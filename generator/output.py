@@ -5,8 +5,8 @@
   changed; when it has succeeded, a journal listing them and the files to delete is written
   first, then applied. A build that fails or is interrupted before that leaves site/ as it
   was; one interrupted while applying is completed by the next build (`recover`). Files
-  already in site/ are overwritten in place (see _put): a reader may see one half-written
-  for a moment, as with any web server's document root being updated. Its staged
+  already in site/ are overwritten in place (see _put), so a reader of site/ during those
+  moments (gen serve's server) may see one half-written, once. Its staged
   files lie side by side, named by their paths (`staged_name`): a folder made for each list
   page (each is an index.html of its own) cost more than writing the page.
 
@@ -160,8 +160,9 @@ def _set_aside(target: Path, in_background: bool) -> Iterator[Path]:
     detached low-priority process if `in_background`."""
     prefix = target.parent / f".{target.name}.previous-"
     if not in_background:
-        yield Path(f"{prefix}{os.getpid()}")
-        shutil.rmtree(f"{prefix}{os.getpid()}")
+        folder = Path(f"{prefix}{os.getpid()}")
+        yield folder
+        shutil.rmtree(folder)
         return
     starter = subprocess.Popen(
         [sys.executable, "-I", "-S", "-c", _DELETE_WHEN_MOVED, str(prefix)],

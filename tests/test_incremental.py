@@ -600,12 +600,21 @@ def test_a_large_old_site_is_deleted_apart(project: Path, tmp_path: Path,
     next build leaves it alone: test_folders_of_killed_builds_are_removed)."""
     site = project / "site"
     monkeypatch.setattr(output, "DELETE_APART_FROM", 1)  # the sample site counts as large
+    set_aside, moved_to = output._set_aside, []
+
+    @contextmanager
+    def noting_set_aside(target: Path, in_background: bool) -> Iterator[Path]:
+        with set_aside(target, in_background) as folder:
+            moved_to.append(folder)
+            yield folder
+
+    monkeypatch.setattr(output, "_set_aside", noting_set_aside)
     old_page = next(site.rglob("*.html"))
     old_inode = old_page.stat().st_ino
     build_site(load_config(project), jobs=2, clean=True)
-    (deleting,) = project.glob(".site.previous-*")
-    pid = int(deleting.name.rpartition("-")[2])
-    assert pid != os.getpid()
+    (deleting,) = moved_to
+    assert deleting.parent == project and deleting.name.startswith(".site.previous-")
+    assert int(deleting.name.rpartition("-")[2]) != os.getpid()  # the deleter's number
     assert old_page.stat().st_ino != old_inode  # site/ is the new one already
     assert tree(site) == tree(clean_build(load_config(project), tmp_path))
     deadline = time.monotonic() + 60

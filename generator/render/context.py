@@ -90,12 +90,7 @@ class SiteContext:
 
     def index(self, kind: str) -> dict[Any, list[int]]:
         """The archive's index for a kind of list: key -> entry positions, oldest first."""
-        archive = self.archive
-        return {
-            "tag": archive.by_tag, "post": archive.by_post,
-            "classification": archive.by_classification, "year": archive.by_year,
-            "month": archive.by_month,
-        }[kind]
+        return self.archive.lists(kind)
 
     def members(self, kind: str, key: Any) -> list[int]:
         return self.index(kind)[key]

@@ -36,6 +36,10 @@ class Archive:
     def __len__(self) -> int:
         return len(self.entries)
 
+    def lists(self, kind: str) -> dict[Any, list[int]]:
+        """The index of a kind of list (LIST_KINDS): key -> entry positions, oldest first."""
+        return getattr(self, LIST_KINDS[kind])
+
     def indexes(self) -> dict[str, Any]:
         """What the archive holds besides its entries and countries (see from_indexes)."""
         return {name: getattr(self, name) for name in INDEXES}
@@ -87,6 +91,10 @@ class Archive:
         name, count = counts.most_common(1)[0]
         return name if count * 3 >= len(self.by_post[origin]) else "Other"
 
+
+# Each kind of list page and the index of its members.
+LIST_KINDS = {"tag": "by_tag", "post": "by_post", "classification": "by_classification",
+              "year": "by_year", "month": "by_month"}
 
 # The archive's indexes, as the build cache keeps them.
 INDEXES = ("by_tag", "tag_info", "by_post", "by_classification", "by_year", "by_month",
@@ -179,15 +187,13 @@ def update_archive(archive: Archive, edited: list[CableEntry]) -> ArchiveChange 
     if any(len(set(entry.tags)) != len(entry.tags) for entry in chain(olds, edited)):
         return None
     # Lists may change members, but none may appear or disappear (their URLs would change).
-    indexes = {"tag": archive.by_tag, "post": archive.by_post,
-               "classification": archive.by_classification}
     lists = [(_lists_of(old), _lists_of(entry)) for old, entry in zip(olds, edited, strict=True)]
     sizes: Counter[tuple[str, object]] = Counter()
     for old_lists, new_lists in lists:
         sizes.update(dict.fromkeys(new_lists - old_lists, 1))
         sizes.subtract(dict.fromkeys(old_lists - new_lists, 1))
     for (kind, key), delta in sizes.items():
-        members = indexes[kind].get(key)  # type: ignore[call-overload]
+        members = archive.lists(kind).get(key)
         if members is None or len(members) + delta <= 0:
             return None
 
@@ -200,9 +206,9 @@ def update_archive(archive: Archive, edited: list[CableEntry]) -> ArchiveChange 
         change.lists |= old_lists | new_lists | _dated_lists(entry)
         change.reshaped |= old_lists ^ new_lists
         for kind, key in old_lists - new_lists:
-            indexes[kind][key].remove(index)  # type: ignore[index]
+            archive.lists(kind)[key].remove(index)
         for kind, key in new_lists - old_lists:
-            bisect.insort(indexes[kind][key], index)  # type: ignore[index]
+            bisect.insort(archive.lists(kind)[key], index)
         _replace_citations(archive, index, old.cites, entry.cites, change.cables)
         archive.entries[index] = entry
     for kind, key in change.lists:
@@ -230,9 +236,8 @@ def cables_added(last: Archive, archive: Archive, added: list[CableEntry]
     positions): the pages of the added cables, of their neighbours in their posts, of the
     cables they cite and that cite them, and their lists, all reshaped. None when a list
     appears (a new tag, post, classification, year or month): as for update_archive."""
-    lists = ("by_tag", "by_post", "by_classification", "by_year", "by_month")
     if any(entry.reference_id in last.position for entry in added) or any(
-            getattr(archive, name).keys() != getattr(last, name).keys() for name in lists):
+            archive.lists(kind).keys() != last.lists(kind).keys() for kind in LIST_KINDS):
         return None
     positions = [archive.position[entry.reference_id] for entry in added]
     change = ArchiveChange(set(positions), set(), set(positions), set())

@@ -155,7 +155,13 @@ def test_vlq_of_many_numbers_is_their_encoding_one_by_one(numbers: list[int]) ->
 
 @given(st.lists(st.integers(min_value=0, max_value=(1 << 40) - 1), max_size=60))
 def test_vectorised_vlq_decoding_is_decode(numbers: list[int]) -> None:
-    assert tiers.unvlq(encode(numbers)).tolist() == numbers
+    text = encode(numbers)
+    decoded, starts = tiers.vlq_numbers(text)
+    assert decoded.tolist() == tiers.unvlq(text).tolist() == numbers
+    bounds = [*starts.tolist(), len(text)]
+    assert [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)] == \
+        [encode([n]) for n in numbers]
+    assert tiers.unvlq_sorted(text).tolist() == decode_sorted(text)
 
 
 def test_tiers_hold_bm25_impacts_best_first_ties_to_the_newer_cable() -> None:

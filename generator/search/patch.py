@@ -51,7 +51,7 @@ from generator.search.tiers import (
     impacts,
     rank_keys,
     small_numbers,
-    unvlq,
+    unvlq_sorted,
     vlq,
     vlq_numbers,
 )
@@ -281,7 +281,7 @@ def _splice(texts: list[str], moves: list[tuple[int, int, int]]) -> list[str] | 
 
     def docs(tier: int) -> np.ndarray:
         if docs_of[tier] is None:
-            docs_of[tier] = np.cumsum(unvlq(gaps[tier]))
+            docs_of[tier] = unvlq_sorted(gaps[tier])
         return docs_of[tier]  # type: ignore[return-value]
 
     changed = set()

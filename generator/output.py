@@ -2,13 +2,14 @@
 
 - a full build stages the whole site, which replaces site/ only when the build has succeeded;
 - an incremental build (given the digests of site/'s files) stages only the files whose bytes
-  changed; when it has succeeded, a journal listing them and the files to delete is written
+  changed; when it has succeeded, a journal naming them and the files to delete is written
   first, then applied. A build that fails or is interrupted before that leaves site/ as it
   was; one interrupted while applying is completed by the next build (`recover`). Files
   already in site/ are overwritten in place (see _put), so a reader of site/ during those
-  moments (gen serve's server) may see one half-written, once. Its staged
-  files lie side by side, named by their paths (`staged_name`): a folder made for each list
-  page (each is an index.html of its own) cost more than writing the page.
+  moments (gen serve's server) may see one half-written, once. Its staged files are
+  appended to one pack file per process (see Pack), not made one by one: a file made and
+  deleted for each of the 16,000 files that adding 100 cables changes cost more than writing
+  them, and made the next build's new files slow to create (see _put).
 
 Every write is recorded as (path, digest), so the build knows which files it produced.
 """
@@ -23,10 +24,12 @@ import json
 import os
 import shutil
 import stat
+import struct
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 
 def file_digest(data: bytes) -> bytes:
@@ -43,6 +46,7 @@ class StagedOutput:
         self.scratch = self.target.parent / f".{self.target.name}.scratch-{os.getpid()}"
         self.journal = journal_path(self.target)
         self.previous = previous
+        self._pack = Pack(self.staging)  # shared by the copies `under` makes
         self._made_dirs: set[Path] = set()
         self._records: list[tuple[str, bytes]] = []
         self._records_pid = os.getpid()
@@ -57,6 +61,7 @@ class StagedOutput:
         return self
 
     def __exit__(self, kind, error, traceback) -> None:
+        self._pack.close()
         shutil.rmtree(self.scratch, ignore_errors=True)
         if kind is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
@@ -86,11 +91,12 @@ class StagedOutput:
             data = data.encode("utf-8")
         digest = file_digest(data)
         self._own_records().append((relative, digest))
-        if self.previous is not None and self.previous.get(relative) == digest:
-            return  # site/ has these very bytes
-        name = staged_name(relative) if self.previous is not None else None
-        path = self.staging / (name or relative)
-        if name is None and path.parent not in self._made_dirs:  # one mkdir per folder
+        if self.previous is not None:
+            if self.previous.get(relative) != digest:  # else site/ has these very bytes
+                self._pack.append(relative, data)
+            return
+        path = self.staging / relative
+        if path.parent not in self._made_dirs:  # one mkdir per folder
             path.parent.mkdir(parents=True, exist_ok=True)
             self._made_dirs.add(path.parent)
         path.write_bytes(data)
@@ -127,6 +133,7 @@ class StagedOutput:
                 os.replace(self.staging, self.target)
             return
         deleted = sorted(self.previous.keys() - produced.keys())
+        self._pack.close()
         temporary = self.journal.with_suffix(".tmp")
         temporary.write_text(json.dumps({"staging": str(self.staging), "delete": deleted}),
                              encoding="utf-8")
@@ -199,45 +206,82 @@ def _running(pid: int) -> bool:
     return True
 
 
-def staged_name(relative: str) -> str | None:
-    """The name an incremental build stages a file under, in the staging folder itself:
-    its path with `/` written `%2F` (and `%` `%25`); None if too long for a file name (the
-    file is staged at its path)."""
-    name = relative.replace("%", "%25").replace("/", "%2F")
-    return name if len(name.encode("utf-8")) <= 255 else None
+class Pack:
+    """The files an incremental build stages, appended to a file in the staging folder: one
+    file for each process that writes some (forked or spawned workers too; each write goes
+    straight to the file, as a worker may end without flushing). A record is the path's and
+    the data's lengths, the path (UTF-8), the data."""
+
+    RECORD = struct.Struct("<IQ")
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._file: int | None = None
+        self._pid = os.getpid()
+
+    def __getstate__(self) -> dict:
+        return {"folder": self.folder, "_file": None, "_pid": None}
+
+    def append(self, relative: str, data: bytes) -> None:
+        if self._pid != os.getpid():  # a copy in a worker: not its parent's file
+            self._file, self._pid = None, os.getpid()
+        if self._file is None:
+            self._file = os.open(self.folder / f"pack-{self._pid}",
+                                 os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
+        path = relative.encode("utf-8")
+        record = memoryview(self.RECORD.pack(len(path), len(data)) + path + data)
+        while record:
+            record = record[os.write(self._file, record):]
+
+    def close(self) -> None:
+        if self._file is not None and self._pid == os.getpid():
+            os.close(self._file)
+        self._file = None
+
+    @classmethod
+    def records(cls, path: Path) -> Iterator[tuple[str, bytes]]:
+        """(path, data) of each file in a pack, in order."""
+        with open(path, "rb") as file:
+            while header := file.read(cls.RECORD.size):
+                path_size, data_size = cls.RECORD.unpack(header)
+                yield _read(file, path_size).decode("utf-8"), _read(file, data_size)
 
 
-def staged_path(name: str) -> str:
-    """The path of the file staged under `name` (staged_name's inverse)."""
-    return name.replace("%2F", "/").replace("%25", "%")
+def _read(file: BinaryIO, size: int) -> bytes:
+    data = file.read(size)
+    if len(data) != size:
+        raise OSError(f"{file.name}: cut short")
+    return data
 
 
-def _put(staged: Path, destination: Path) -> None:
-    """Move a staged file to its place. A file already there is overwritten in place, not
+def _put(data: bytes, destination: Path) -> None:
+    """Write a staged file to its place. A file already there is overwritten in place, not
     replaced: replacing frees its blocks, and freeing blocks is slow on some file systems (on
     ext4 mounted with `discard` and no journal, as our VM's, each free is a synchronous TRIM:
-    replacing 16,000 files took 2.1 s, overwriting them 0.7 s). Not a file with other names
-    (hard links: `cp -al` backups must keep their bytes): that one is replaced."""
+    replacing 16,000 files took 2.1 s, overwriting them 0.7 s; and for minutes after a file
+    is deleted, each new file is slower to make, by a scan past its free slot). Not a file
+    with other names (hard links: `cp -al` backups must keep their bytes), nor a symbolic
+    link or anything but a file: that one is removed, and a file made in its place."""
     try:
-        # O_NONBLOCK: a FIFO put there would otherwise block the open (it is replaced).
+        # O_NONBLOCK: a FIFO put there would otherwise block the open.
         handle = os.open(destination, os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except FileNotFoundError:
         destination.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staged, destination)
+        destination.write_bytes(data)
         return
-    except OSError:  # a symbolic link, a folder ...
-        os.replace(staged, destination)
+    except OSError:  # a symbolic link, a folder (which cannot be removed: that is the error)
+        destination.unlink()
+        destination.write_bytes(data)
         return
     with open(handle, "wb") as file:
         status = os.fstat(file.fileno())
         in_place = stat.S_ISREG(status.st_mode) and status.st_nlink == 1
         if in_place:
-            file.write(staged.read_bytes())
+            file.write(data)
             file.truncate()
-    if in_place:
-        staged.unlink()  # after: an interrupted overwrite is done again by the next recover
-    else:
-        os.replace(staged, destination)
+    if not in_place:
+        destination.unlink()
+        destination.write_bytes(data)
 
 
 def journal_path(target: Path) -> Path:
@@ -246,21 +290,17 @@ def journal_path(target: Path) -> Path:
 
 def recover(target: Path) -> None:
     """Apply the journal of an incremental build that was decided but not (fully) applied.
-    Applying twice is harmless: staged files already moved are gone from the staging folder,
-    and deleting a missing file is a no-op."""
+    Applying twice is harmless: the staged files are written again, the same bytes, and
+    deleting a missing file is a no-op."""
     journal = journal_path(target)
     if not journal.exists():
         return
     plan = json.loads(journal.read_text(encoding="utf-8"))
     staging = Path(plan["staging"])
     if staging.is_dir():
-        for folder, _dirs, names in os.walk(staging):
-            inside = Path(folder).relative_to(staging)
-            for name in names:
-                # Named by its path (staged_name) in the staging folder itself, else at it.
-                relative = staged_path(name) if inside == Path() else \
-                    f"{inside.as_posix()}/{name}"
-                _put(Path(folder) / name, target / relative)
+        for pack in sorted(staging.glob("pack-*")):
+            for relative, data in Pack.records(pack):
+                _put(data, target / relative)
         shutil.rmtree(staging)
     for relative in plan["delete"]:
         path = target / relative

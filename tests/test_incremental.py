@@ -30,7 +30,7 @@ from generator import builder, output
 from generator.builder import BuildError, BuildReport, BuildSession, build_site
 from generator.cache import BuildCache
 from generator.config import SiteConfig, load_config
-from generator.output import journal_path, recover
+from generator.output import StagedOutput, journal_path, recover
 from generator.search.patch import PARALLEL_CABLES
 from generator.structure.paging import page_ends, page_marks
 
@@ -516,20 +516,23 @@ def test_an_interrupted_commit_is_completed_by_the_next_build(project: Path,
     site = project / "site"
     # As a commit does before its journal (gen serve saves its cache later: maybe none yet).
     (project / ".gen-cache" / "state.pickle").unlink(missing_ok=True)
-    staging = project / ".site.building-1"
-    (staging / "cable").mkdir(parents=True)
-    (staging / "cable" / "planted.html").write_text("new", encoding="utf-8")  # at its path
-    # by its path's name (output.staged_name), into a folder site/ has and one it has not
-    (staging / "cable%2Fnamed.html").write_text("named", encoding="utf-8")
-    (staging / "new%2F100%25%2Findex.html").write_text("deep", encoding="utf-8")
-    doomed = next(iter(sorted(site.rglob("*.html"))))
+    existing, doomed = sorted(site.rglob("*.html"))[:2]
+    inode = existing.stat().st_ino
+    staged = {existing.relative_to(site).as_posix(): "changed",
+              "cable/planted.html": "new",  # into a folder site/ has, and one it has not
+              "new/100%/index.html": "deep"}
+    with StagedOutput(site, previous={}) as output:  # staged as an incremental build does
+        for relative, text in staged.items():
+            output.write(relative, text)
     journal_path(site).write_text(json.dumps({
-        "staging": str(staging), "delete": [doomed.relative_to(site).as_posix()]}), "utf-8")
+        "staging": str(output.staging), "delete": [doomed.relative_to(site).as_posix()]}),
+        "utf-8")
     recover(site)
-    assert (site / "cable" / "planted.html").read_text(encoding="utf-8") == "new"
-    assert (site / "cable" / "named.html").read_text(encoding="utf-8") == "named"
-    assert (site / "new" / "100%" / "index.html").read_text(encoding="utf-8") == "deep"
-    assert not doomed.exists() and not staging.exists() and not journal_path(site).exists()
+    for relative, text in staged.items():
+        assert (site / relative).read_text(encoding="utf-8") == text
+    assert existing.stat().st_ino == inode  # overwritten in place
+    assert not doomed.exists() and not output.staging.exists()
+    assert not journal_path(site).exists()
     recover(site)  # nothing to do: harmless
     report = build_site(load_config(project), jobs=2)  # no cache: a full build repairs site/
     assert not report.incremental

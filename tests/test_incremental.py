@@ -667,7 +667,9 @@ def test_a_cache_save_given_up_leaves_the_saved_cache_as_it_was(project: Path) -
     """gen serve saves its cache while no build is wanted, and gives up when one is."""
     with saved_cache(project) as (folder, site, saved):
         cache = BuildCache.load(folder, site)
-        cache.keys["planted"] = b"x"
+        # As a build does, each table is replaced.
+        cache.keys = {**cache.keys, "planted": b"x"}
+        cache.files, cache.digests = dict(cache.files), dict(cache.digests)
         assert not cache.save(interrupted=lambda: True)  # the change alone
         whole = BuildCache(cache.path, cache.files, cache.keys, cache.digests, cache.groups,
                            cache.site, cache.search, cache.template_keys)  # never saved: all
@@ -688,6 +690,7 @@ def test_a_cache_save_writes_what_changed_and_all_of_it_now_and_then(project: Pa
         cache.digests = {path: digest for path, digest in cache.digests.items()
                          if path != removed}
         cache.keys = {**cache.keys, "planted": b"x"}
+        cache.files = dict(cache.files)  # as a build does, each table is replaced
         assert cache.save()
         assert len(list(folder.glob("tables-*.pickle"))) == parts + 1
         loaded = BuildCache.load(folder, site)
@@ -698,12 +701,17 @@ def test_a_cache_save_writes_what_changed_and_all_of_it_now_and_then(project: Pa
         # grows with them), before a sixth of the whole at the start.
         for number in range(whole // 6 // 50):
             cache.keys = {**cache.keys, **{f"planted-{number}-{n}": b"y" for n in range(50)}}
+            cache.files, cache.digests = dict(cache.files), dict(cache.digests)
             assert cache.save()
             counts.append(len(list(folder.glob("tables-*.pickle"))))
         assert 1 in counts, counts
         loaded = BuildCache.load(folder, site)
         assert (loaded.files, loaded.keys, loaded.digests) == (cache.files, cache.keys,
                                                                cache.digests)
+        cache.keys["changed-in-place"] = b"z"  # not as a build does: all are saved whole
+        assert cache.save()
+        assert len(list(folder.glob("tables-*.pickle"))) == 1
+        assert BuildCache.load(folder, site).keys == cache.keys
 
 
 def test_a_new_process_loads_the_archive_saved_with_the_cache(

@@ -43,7 +43,7 @@ from generator.heap import long_lived
 from generator.parallel import chunks
 from generator.structure.archive import Archive
 
-FORMAT = 11  # 10: result data in the term store (search/state.py); 11: doc ids from dates
+FORMAT = 12  # 11: doc ids from dates; 12: page marks kept with the archive's indexes
 BATCH = 10_000  # cache records per pickle
 _GENERATOR_DIR = Path(generator.__file__).resolve().parent
 

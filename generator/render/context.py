@@ -14,8 +14,8 @@ from typing import Any
 
 from generator.config import SiteConfig
 from generator.structure.archive import UNDATED, Archive, month_label
-from generator.structure.pages import CableEntry, entry_digest, entry_reference_id
-from generator.structure.paging import page_ends, page_marks
+from generator.structure.pages import CableEntry, entry_digest
+from generator.structure.paging import page_ends
 from generator.structure.urls import Urls
 
 LIST_KINDS = ("tag", "post", "classification", "year", "month")
@@ -34,7 +34,6 @@ class SiteContext:
     _histograms: dict = field(default_factory=dict)
     _list_hrefs: dict = field(default_factory=dict)  # (kind, key) -> href of its first page
     _year_of: list[str] = field(default_factory=list)  # entry position -> its year
-    _page_marks: bytearray = field(default_factory=bytearray)  # entry position -> marked
     _page_ends: dict = field(default_factory=dict)  # (kind, key) -> page_ends(...)
 
     def href(self, path: str) -> str:
@@ -179,10 +178,8 @@ class SiteContext:
         """Where each page of a list ends (paging.py), computed once per list and build."""
         ends = self._page_ends.get((kind, key))
         if ends is None:
-            if not self._page_marks:
-                self._page_marks = page_marks(map(entry_reference_id, self.archive.entries),
-                                              self.config.page_size)
-            ends = page_ends(self.members(kind, key), self._page_marks, self.config.page_size)
+            size = self.config.page_size
+            ends = page_ends(self.members(kind, key), self.archive.page_marks(size), size)
             self._page_ends[kind, key] = ends
         return ends
 

@@ -146,8 +146,8 @@ def _placed_digits(text: str) -> tuple[np.ndarray, np.ndarray]:
     of its characters'), and whether a number ends at the character. Most numbers have one
     or two characters: the characters to shift are found one place at a time, among those
     shifted at the place before (placing every character by where its number starts, with
-    passes over the whole text, took 3 times as long: most of the time of patching a
-    common word's postings)."""
+    more passes over the whole text, took up to twice as long: most of the time of patching
+    a common word's postings)."""
     digits = np.take(_DIGIT_BYTES, np.frombuffer(text.encode("ascii"), np.uint8))
     ends = digits < 32  # a number's last character has no continuation bit
     values = (digits & 31).astype(np.int64)

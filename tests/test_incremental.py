@@ -718,7 +718,8 @@ def test_a_new_process_loads_the_archive_saved_with_the_cache(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """gen build loads the archive's indexes saved with the cache instead of making them
     again from 251k entries; an edit that changes them saves them anew, one that does not
-    keeps the file; an unreadable one is made again. Every time, the site is a clean one."""
+    keeps the file (so the page marks were saved with them: marks computed anew would make it
+    saved again); an unreadable one is made again. Every time, the site is a clean one."""
     project = sample_project(tmp_path / "project")
     folder = project / load_config(project).cache_dir
     build_site(load_config(project), jobs=2)

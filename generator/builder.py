@@ -30,7 +30,7 @@ from generator.heap import long_lived
 from generator.output import StagedOutput, recover
 from generator.parallel import aside, chunks, map_chunks
 from generator.progress import Progress
-from generator.render.context import LIST_KINDS, PAGE_SWITCH, SiteContext
+from generator.render.context import PAGE_SWITCH, SiteContext
 from generator.render.feeds import atom_feed
 from generator.render.markdown import render_body
 from generator.render.sitemap import sitemap_files
@@ -62,6 +62,7 @@ from generator.search.state import (
     prune_stores,
 )
 from generator.structure.archive import (
+    LIST_KINDS,
     Archive,
     ArchiveChange,
     build_archive,

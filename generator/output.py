@@ -267,21 +267,17 @@ def _put(data: bytes, destination: Path) -> None:
         handle = os.open(destination, os.O_WRONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except FileNotFoundError:
         destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_bytes(data)
-        return
     except OSError:  # a symbolic link, a folder (which cannot be removed: that is the error)
         destination.unlink()
-        destination.write_bytes(data)
-        return
-    with open(handle, "wb") as file:
-        status = os.fstat(file.fileno())
-        in_place = stat.S_ISREG(status.st_mode) and status.st_nlink == 1
-        if in_place:
-            file.write(data)
-            file.truncate()
-    if not in_place:
+    else:
+        with open(handle, "wb") as file:
+            status = os.fstat(file.fileno())
+            if stat.S_ISREG(status.st_mode) and status.st_nlink == 1:
+                file.write(data)
+                file.truncate()
+                return
         destination.unlink()
-        destination.write_bytes(data)
+    destination.write_bytes(data)
 
 
 def journal_path(target: Path) -> Path:

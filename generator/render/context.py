@@ -18,7 +18,6 @@ from generator.structure.pages import CableEntry, entry_digest
 from generator.structure.paging import page_ends
 from generator.structure.urls import Urls
 
-LIST_KINDS = ("tag", "post", "classification", "year", "month")
 # The gen.yaml `pages:` switch that turns each kind of list page on or off.
 PAGE_SWITCH = {"tag": "tags", "post": "posts", "classification": "classifications",
                "year": "dates", "month": "dates"}

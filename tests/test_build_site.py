@@ -763,8 +763,36 @@ def test_compiled_templates_are_kept_for_the_next_process(tmp_path: Path,
         build_site(config, jobs=1)
         assert tree_hash(output) == before
         assert (damaged in compiled) if damaged else not compiled, compiled
-        assert all(isinstance(json.loads(path.read_bytes()), list)
+        assert all(isinstance(json.loads(path.read_bytes())["templates"], list)
                    for path in folder.glob("refs-*"))
+
+
+def test_an_edited_template_replaces_its_kept_files(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """gen serve rebuilds on every save of a template: what the build cache keeps of it is
+    replaced, not added to, and the references it keeps follow the new source."""
+    config, output = small_project(tmp_path)
+    monkeypatch.setattr(templates._COMPILED, "_code", {})  # as in a new process
+    build_site(config, jobs=1)
+    folder = Path(config.project_dir) / config.cache_dir / "templates"
+    kept = sorted(path.name for path in folder.iterdir())
+    theme = Path(config.project_dir) / "themes" / "default" / "templates"
+    theme.mkdir(parents=True)
+    cable = theme / "cable.html"
+    for version in range(3):
+        monkeypatch.setattr(templates._COMPILED, "_code", {})
+        cable.write_text(f'{{% extends "base.html" %}}{{% block content %}}cable page {version}'
+                         f'{{% include "mark.html" %}}{{% endblock %}}', encoding="utf-8")
+        (theme / "mark.html").write_text(f"<i>mark {version}</i>", encoding="utf-8")
+        build_site(config, jobs=1)
+        page = (output / "cable" / "2008" / "12" / "08OSLO670.html").read_text(encoding="utf-8")
+        assert f"cable page {version}<i>mark {version}</i>" in page
+        names = sorted(path.name for path in folder.iterdir())
+        if version == 0:  # the project's cable.html and mark.html are new templates
+            kept = names
+        assert names == kept
+    references = [json.loads(path.read_bytes()) for path in folder.glob("refs-*")]
+    assert ["base.html", "mark.html"] in [kept["templates"] for kept in references]
 
 
 @pytest.mark.parametrize(("keys", "named"), [

@@ -132,13 +132,8 @@ def vlq_numbers(text: str) -> tuple[np.ndarray, np.ndarray]:
     if ends.all():  # all below 32, as most doc gaps in the long tiers of common words
         return values, np.arange(len(values))
     last = np.flatnonzero(ends)  # each number's last character
-    sums = np.cumsum(values).take(last)
-    numbers = sums.copy()
-    numbers[1:] -= sums[:-1]
-    starts = np.empty(len(last), np.int64)
-    starts[0] = 0
-    starts[1:] = last[:-1] + 1
-    return numbers, starts
+    numbers = np.diff(np.cumsum(values).take(last), prepend=0)
+    return numbers, np.concatenate(([0], last[:-1] + 1))
 
 
 def _placed_digits(text: str) -> tuple[np.ndarray, np.ndarray]:

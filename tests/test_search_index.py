@@ -256,9 +256,11 @@ def test_postings_changed_in_a_term_with_full_upper_tiers_are_the_tiers_encoded_
     removed = {*rng.choice(docs, int(rng.integers(0, 40)), replace=False).tolist(),
                *best[:int(rng.integers(0, 30))]}
     changed = sorted(removed)[:10]  # taken out and put in again with a new impact
+    # (dict.fromkeys: the doc after the last may be one of the universe's new ones too)
     new = [(doc, int(rng.integers(1, tiers.IMPACT_SCALE + 1)))
-           for doc in [*changed, *universe[count:count + int(rng.integers(0, 50))].tolist(),
-                       *([int(docs[-1]) + 1] if rng.random() < 0.5 else [])]]
+           for doc in dict.fromkeys([*changed,
+                                     *universe[count:count + int(rng.integers(0, 50))].tolist(),
+                                     *([int(docs[-1]) + 1] if rng.random() < 0.5 else [])])]
     after = {doc: impact for doc, impact in postings.items() if doc not in removed}
     after.update(new)
     after_docs = np.array(sorted(after), np.int64)
